@@ -1,0 +1,96 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+
+namespace EseBackup.Core.Tests.Support
+{
+    /// <summary>Where the tests find the repository, the real ESE files beside it, and the libesedb oracle.</summary>
+    public static class TestEnvironment
+    {
+        public static string RepoRoot { get; } = FindRepoRoot();
+
+        /// <summary>../shared/fixtures/real-ese beside the checkout (CI has it; a fresh clone elsewhere may not).</summary>
+        public static string RealEseRoot { get; } =
+            Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "fixtures", "real-ese"));
+
+        public static bool HasRealEse => Directory.Exists(RealEseRoot);
+
+        public static string RealEseMissingReason =>
+            $"Real ESE fixtures are absent: expected them at {RealEseRoot} (../shared/fixtures/real-ese beside the checkout).";
+
+        public static bool IsCI => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+        public static string RealFile(string relativePath) => Path.Combine(RealEseRoot, relativePath);
+
+        /// <summary>A fresh empty folder under the system temp folder, unique to the caller.</summary>
+        public static string NewTempFolder(string hint = "esebackup")
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"{hint}-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(path);
+            return path;
+        }
+
+        public static bool HasTool(string name)
+        {
+            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+            {
+                if (dir.Length > 0 && File.Exists(Path.Combine(dir, name))) return true;
+            }
+            return false;
+        }
+
+        /// <summary>Runs a tool and returns its exit code, standard output and standard error.</summary>
+        public static (int ExitCode, string Stdout, string Stderr) Run(string fileName, params string[] args)
+        {
+            var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            return (p.ExitCode, stdout.Result, stderr);
+        }
+
+        private static string FindRepoRoot()
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "EseBackup.sln"))) dir = dir.Parent;
+            return dir?.FullName ?? throw new InvalidOperationException("Cannot find EseBackup.sln above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>A fact that needs ../shared/fixtures/real-ese; skipped with the reason when it is absent.</summary>
+    public sealed class RealEseFactAttribute : FactAttribute
+    {
+        public RealEseFactAttribute() { if (!TestEnvironment.HasRealEse) Skip = TestEnvironment.RealEseMissingReason; }
+    }
+
+    /// <summary>A theory that needs ../shared/fixtures/real-ese; skipped with the reason when it is absent.</summary>
+    public sealed class RealEseTheoryAttribute : TheoryAttribute
+    {
+        public RealEseTheoryAttribute() { if (!TestEnvironment.HasRealEse) Skip = TestEnvironment.RealEseMissingReason; }
+    }
+
+    /// <summary>
+    /// A fact that needs libesedb-utils (esedbinfo/esedbexport) as an independent oracle. Outside CI it
+    /// is skipped with the reason when the tools are missing; in CI (.ci/run installs them) it runs and
+    /// fails loudly if they are missing.
+    /// </summary>
+    public sealed class EsedbOracleFactAttribute : FactAttribute
+    {
+        public EsedbOracleFactAttribute()
+        {
+            if (!TestEnvironment.HasTool("esedbinfo") && !TestEnvironment.IsCI)
+                Skip = "libesedb-utils (esedbinfo, esedbexport) is not installed: apt-get install libesedb-utils. CI installs it.";
+        }
+    }
+
+    public sealed class EsedbOracleTheoryAttribute : TheoryAttribute
+    {
+        public EsedbOracleTheoryAttribute()
+        {
+            if (!TestEnvironment.HasTool("esedbinfo") && !TestEnvironment.IsCI)
+                Skip = "libesedb-utils (esedbinfo, esedbexport) is not installed: apt-get install libesedb-utils. CI installs it.";
+        }
+    }
+}

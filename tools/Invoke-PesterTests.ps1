@@ -1,0 +1,30 @@
+<#
+    Runs the Pester suite in this (child) pwsh against the built module and writes a JSON summary
+    for build.ps1. Each test file imports the module from $env:ESEBACKUP_MODULE_PATH.
+#>
+param(
+    [Parameter(Mandatory)][string] $PesterPath,
+    [Parameter(Mandatory)][string] $ModulePath,
+    [Parameter(Mandatory)][string] $TestPath,
+    [Parameter(Mandatory)][string] $SummaryPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath -Force
+$env:ESEBACKUP_MODULE_PATH = $ModulePath
+
+$config = New-PesterConfiguration
+$config.Run.Path = $TestPath
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester.xml'
+$result = Invoke-Pester -Configuration $config
+
+$summary = [ordered]@{
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount + $result.NotRunCount
+}
+$summary | ConvertTo-Json | Set-Content -Path $SummaryPath -Encoding utf8
+if ($summary.Failed -gt 0) { exit 1 }
+exit 0
