@@ -175,11 +175,17 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Invoke-Build
-    $code = Invoke-ChildPwsh (Join-Path $RepoRoot 'bench/Invoke-Benchmarks.ps1') @(
-        '-ModulePath', (Join-Path $ModuleOut 'EseBackup.psd1'),
-        '-FixturesPath', (Join-Path $RepoRoot "tests/EseBackup.Fixtures/bin/$Configuration/netstandard2.0/EseBackup.Fixtures.dll"),
-        '-WorkRoot', (Join-Path $OutDir 'bench'), '-SizeMB', $BenchSizeMB)
-    if ($code -ne 0) { throw "Benchmarks failed (exit code $code)." }
+    # Every bench/*.Bench.ps1 measures one pipeline against a plain read or copy of the same bytes.
+    $benches = @(Get-ChildItem (Join-Path $RepoRoot 'bench') -Filter '*.Bench.ps1' | Sort-Object Name)
+    if ($benches.Count -eq 0) { throw 'No benchmarks found under bench/.' }
+    foreach ($b in $benches) {
+        Write-Host "== $($b.BaseName)"
+        $code = Invoke-ChildPwsh $b.FullName @(
+            '-ModulePath', (Join-Path $ModuleOut 'EseBackup.psd1'),
+            '-FixturesPath', (Join-Path $RepoRoot "tests/EseBackup.Fixtures/bin/$Configuration/netstandard2.0/EseBackup.Fixtures.dll"),
+            '-WorkRoot', (Join-Path $OutDir 'bench'), '-SizeMB', $BenchSizeMB)
+        if ($code -ne 0) { throw "Benchmark $($b.Name) failed (exit code $code)." }
+    }
 }
 
 function Invoke-Clean {

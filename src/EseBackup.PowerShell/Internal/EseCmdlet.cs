@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using EseBackup.Core.Format;
+
+namespace EseBackup.PowerShell.Internal
+{
+    /// <summary>
+    /// What every EseBackup cmdlet shares: resolving PowerShell paths to file-system paths and turning
+    /// engine exceptions into ErrorRecords with the right category and target. No ESE logic here.
+    /// </summary>
+    public abstract class EseCmdlet : PSCmdlet
+    {
+        /// <summary>Resolves a path that may contain wildcards to existing file-system paths; writes an error per miss.</summary>
+        protected IEnumerable<string> ResolveExistingPaths(string path, bool literal)
+        {
+            var results = new List<string>();
+            try
+            {
+                if (literal)
+                {
+                    var resolved = GetUnresolvedProviderPathFromPSPath(path);
+                    if (File.Exists(resolved) || Directory.Exists(resolved)) results.Add(resolved);
+                    else WriteNotFound(path);
+                }
+                else
+                {
+                    foreach (var p in GetResolvedProviderPathFromPSPath(path, out var provider))
+                    {
+                        if (provider.Name != "FileSystem")
+                        {
+                            WriteError(new ErrorRecord(new ArgumentException($"'{path}' is not a file-system path."), "NotAFileSystemPath", ErrorCategory.InvalidArgument, path));
+                            continue;
+                        }
+                        results.Add(p);
+                    }
+                }
+            }
+            catch (ItemNotFoundException)
+            {
+                WriteNotFound(path);
+            }
+            return results;
+        }
+
+        /// <summary>A file-system path for something that may not exist yet (a destination).</summary>
+        protected string ResolveNewPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
+
+        protected void WriteNotFound(string path)
+        {
+            WriteError(new ErrorRecord(
+                new FileNotFoundException($"Cannot find path '{path}' because it does not exist.", path),
+                "PathNotFound", ErrorCategory.ObjectNotFound, path));
+        }
+
+        /// <summary>An ErrorRecord for an exception thrown by the engine, categorised by its type.</summary>
+        protected static ErrorRecord ToErrorRecord(Exception ex, string errorId, object? target)
+        {
+            var category = ex switch
+            {
+                EseFormatException => ErrorCategory.InvalidData,
+                FileNotFoundException => ErrorCategory.ObjectNotFound,
+                DirectoryNotFoundException => ErrorCategory.ObjectNotFound,
+                UnauthorizedAccessException => ErrorCategory.PermissionDenied,
+                PlatformNotSupportedException => ErrorCategory.NotImplemented,
+                OperationCanceledException => ErrorCategory.OperationStopped,
+                InvalidOperationException => ErrorCategory.InvalidOperation,
+                ArgumentException => ErrorCategory.InvalidArgument,
+                IOException => ErrorCategory.WriteError,
+                _ => ErrorCategory.NotSpecified,
+            };
+            return new ErrorRecord(ex, errorId, category, target);
+        }
+    }
+}
