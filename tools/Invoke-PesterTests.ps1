@@ -16,6 +16,8 @@ $config = New-PesterConfiguration
 $config.Run.Path = $TestPath
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
+# CI logs are read as text: no ANSI colour codes there.
+if ($env:CI -or [Console]::IsOutputRedirected) { $config.Output.RenderMode = 'Plaintext' }
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester.xml'
 $result = Invoke-Pester -Configuration $config
