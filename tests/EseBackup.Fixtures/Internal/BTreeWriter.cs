@@ -18,7 +18,7 @@ namespace EseBackup.Fixtures.Internal
     /// <summary>
     /// Writes a B+-tree from entries already sorted by key. The root sits at a fixed page and carries the
     /// tree's space header as its external header; other pages are taken in order from a first free page:
-    /// first the leaves (chained by previous/next page), then each level of branch pages. A branch node's
+    /// first the leaves (chained by previous/next page), then each level of branch pages (not chained). A branch node's
     /// key separates its child from the next (it is the first key of the next child); the last has no key.
     /// The entries are enumerated twice (plan, then write), so a large table is never held in memory.
     /// </summary>
@@ -126,8 +126,8 @@ namespace EseBackup.Fixtures.Internal
                         builder.Add(SeparatorAfter(children, i), Le.Bytes32(children[i].Pgno));
                     }
                     uint pgno = next + (uint)p;
-                    Emit(writer, builder, pgno, objidFdp, (childrenAreLeaves ? PageFormat.FlagParentOfLeaf : 0) | kindFlags,
-                        p == 0 ? 0 : pgno - 1, p == pages.Count - 1 ? 0 : pgno + 1);
+                    // Branch pages are not chained (libesedb rejects a branch page with a next page).
+                    Emit(writer, builder, pgno, objidFdp, (childrenAreLeaves ? PageFormat.FlagParentOfLeaf : 0) | kindFlags, 0, 0);
                     parents.Add((children[first].FirstKey, pgno));
                 }
                 next += (uint)pages.Count;
