@@ -58,7 +58,7 @@ namespace EseBackup.Fixtures.Internal
                     // Unused pages of the catalog and shadow extents, then the free pages past the table.
                     for (uint p = plan.CatalogPoolEnd; p <= CatalogExtentLast; p++) free.Write(writer, p, Catalog.ObjidCatalog);
                     for (uint p = plan.ShadowUsedEnd; p < plan.UserFdp; p++) free.Write(writer, p, Catalog.ObjidShadow);
-                    for (long p = needed + 1; p <= pageCount; p++) free.Write(writer, (uint)p, Catalog.ObjidDatabase);
+                    if (pageCount > needed) free.WriteRange(writer, needed + 1, pageCount, Catalog.ObjidDatabase);
                     writer.Flush();
 
                     // Header and shadow header last: a file whose header is valid is complete.

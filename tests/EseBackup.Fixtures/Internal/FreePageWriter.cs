@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading.Tasks;
 using EseBackup.Core.Format;
 
 namespace EseBackup.Fixtures.Internal
@@ -30,6 +31,33 @@ namespace EseBackup.Fixtures.Internal
             Le.U32(buf, off + _format.HeaderSize, pgno);
             PageChecksum.Stamp(new Span<byte>(buf, off, template.Length), pgno);
             writer.Commit(pgno);
+        }
+
+        /// <summary>Writes free pages <paramref name="first"/>..<paramref name="last"/>, stamping each buffer's pages on all cores.</summary>
+        public void WriteRange(PageFileWriter writer, long first, long last, int ownerObjid)
+        {
+            if (!_templates.TryGetValue(ownerObjid, out var template))
+            {
+                template = Prepare(ownerObjid);
+                _templates[ownerObjid] = template;
+            }
+            int size = template.Length;
+            for (long pgno = first; pgno <= last;)
+            {
+                var (buf, off, pages) = writer.NextRun(pgno, last - pgno + 1);
+                long runFirst = pgno;
+                Parallel.For(0, pages, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+                {
+                    int at = off + i * size;
+                    uint p = (uint)(runFirst + i);
+                    Buffer.BlockCopy(template, 0, buf, at, size);
+                    if (_format.IsLarge) Le.U32(buf, at + 64, p);
+                    Le.U32(buf, at + _format.HeaderSize, p);
+                    PageChecksum.Stamp(new Span<byte>(buf, at, size), p);
+                });
+                writer.CommitRun(runFirst, pages);
+                pgno += pages;
+            }
         }
 
         byte[] Prepare(int ownerObjid)

@@ -34,6 +34,20 @@ namespace EseBackup.Fixtures.Internal
             return (_buffer, _bufferedPages * _pageSize);
         }
 
+        /// <summary>Room for up to <paramref name="maxPages"/> consecutive pages from <paramref name="firstPgno"/>; commit with <see cref="CommitRun"/>.</summary>
+        public (byte[] Buffer, int Offset, int Pages) NextRun(long firstPgno, long maxPages)
+        {
+            var (buffer, offset) = Next(firstPgno);
+            int room = (_buffer.Length - offset) / _pageSize;
+            return (buffer, offset, (int)Math.Min(room, maxPages));
+        }
+
+        public void CommitRun(long firstPgno, int pages)
+        {
+            if (firstPgno != _bufferFirstPgno + _bufferedPages) throw new InvalidOperationException($"Page {firstPgno} was not the page prepared.");
+            _bufferedPages += pages;
+        }
+
         public void Commit(long pgno)
         {
             if (pgno != _bufferFirstPgno + _bufferedPages) throw new InvalidOperationException($"Page {pgno} was not the page prepared.");
