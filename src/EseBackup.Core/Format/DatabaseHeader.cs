@@ -102,33 +102,50 @@ namespace EseBackup.Core.Format
             int got = ReadFully(stream, first, 0, first.Length);
             if (got < MinimumHeaderSize)
                 throw new EseFormatException(path, EseFormatProblem.TooShort, $"'{path}' is {length} bytes, shorter than one database page (at least 4096 bytes): not an ESE database.");
-            if (!first.AsSpan(4, 4).SequenceEqual(Magic))
-                throw new EseFormatException(path, EseFormatProblem.NotEse, $"'{path}' is not an ESE file: it lacks the ESE signature EF CD AB 89 at offset 4.");
             var fileType = (EseHeaderFileType)BinaryPrimitives.ReadInt32LittleEndian(first.AsSpan(FileTypeOffset));
             if (fileType == EseHeaderFileType.Log)
                 throw new EseFormatException(path, EseFormatProblem.WrongFileType, $"'{path}' is an ESE transaction log, not a database. Use Get-EseLogFile to read it.");
             if (fileType == EseHeaderFileType.Checkpoint)
                 throw new EseFormatException(path, EseFormatProblem.WrongFileType, $"'{path}' is an ESE checkpoint file, not a database. Use Get-EseCheckpoint to read it.");
 
-            int pageSize = PageSizeOf(first);
-            if (!PageChecksum.IsValidPageSize(pageSize))
-                throw new EseFormatException(path, EseFormatProblem.UnsupportedFormat, $"'{path}' declares a page size of {pageSize} bytes; ESE databases use 4, 8, 16 or 32 KiB pages.");
-            if (length < 2L * pageSize)
-                throw new EseFormatException(path, EseFormatProblem.Truncated, $"'{path}' is {length} bytes, shorter than its two {pageSize / 1024} KiB header pages: the file is truncated.");
-
-            var pages = new byte[2 * pageSize];
-            Array.Copy(first, pages, first.Length);
-            if (ReadFully(stream, pages, first.Length, pages.Length - first.Length) != pages.Length - first.Length)
-                throw new EseFormatException(path, EseFormatProblem.Truncated, $"'{path}' ended while reading its header pages: the file is truncated.");
+            // The declared page size first; when page 0 is damaged, the shadow header tells the size.
+            int declared = PageSizeOf(first);
+            byte[]? pages = null;
+            int pageSize = 0;
+            bool primaryValid = false, shadowValid = false;
+            uint stored = BinaryPrimitives.ReadUInt32LittleEndian(first), computed = 0;
+            foreach (int candidate in new[] { declared, 4096, 8192, 16384, 32768 })
+            {
+                if (!PageChecksum.IsValidPageSize(candidate) || length < 2L * candidate) continue;
+                var buffer = new byte[2 * candidate];
+                stream.Position = 0;
+                if (ReadFully(stream, buffer, 0, buffer.Length) != buffer.Length) continue;
+                bool p = IsValidHeaderPage(buffer.AsSpan(0, candidate), candidate);
+                bool sh = IsValidHeaderPage(buffer.AsSpan(candidate, candidate), candidate);
+                if (candidate == declared) PageChecksum.VerifyHeader(buffer.AsSpan(0, candidate), out stored, out computed);
+                if (p || sh)
+                {
+                    pages = buffer;
+                    pageSize = candidate;
+                    primaryValid = p;
+                    shadowValid = sh;
+                    break;
+                }
+            }
+            if (pages == null)
+            {
+                if (!first.AsSpan(4, 4).SequenceEqual(Magic))
+                    throw new EseFormatException(path, EseFormatProblem.NotEse, $"'{path}' is not an ESE file: it lacks the ESE signature EF CD AB 89 at offset 4.");
+                if (!PageChecksum.IsValidPageSize(declared))
+                    throw new EseFormatException(path, EseFormatProblem.UnsupportedFormat, $"'{path}' declares a page size of {declared} bytes; ESE databases use 4, 8, 16 or 32 KiB pages.");
+                if (length < 2L * declared)
+                    throw new EseFormatException(path, EseFormatProblem.Truncated, $"'{path}' is {length} bytes, shorter than its two {declared / 1024} KiB header pages: the file is truncated.");
+                throw new EseFormatException(path, EseFormatProblem.BadHeaderChecksum,
+                    $"'{path}': the database header checksum is wrong (stored 0x{stored:X8}, computed 0x{computed:X8}) and the shadow header on page 1 is not usable either. The header is damaged.", -1);
+            }
 
             var primary = pages.AsSpan(0, pageSize);
             var shadow = pages.AsSpan(pageSize, pageSize);
-            bool primaryValid = PageChecksum.VerifyHeader(primary, out uint stored, out uint computed);
-            bool shadowValid = shadow.Slice(4, 4).SequenceEqual(Magic) && PageChecksum.VerifyHeader(shadow, out _, out _);
-            if (!primaryValid && !shadowValid)
-                throw new EseFormatException(path, EseFormatProblem.BadHeaderChecksum,
-                    $"'{path}': the database header checksum is wrong (stored 0x{stored:X8}, computed 0x{computed:X8}) and the shadow header on page 1 is not usable either. The header is damaged.", -1);
-
             var header = Parse(primaryValid ? primary : shadow, path);
             header.HeaderChecksumValid = primaryValid;
             header.ShadowHeaderValid = shadowValid;
@@ -137,6 +154,9 @@ namespace EseBackup.Core.Format
             header.FileSize = length;
             return header;
         }
+
+        static bool IsValidHeaderPage(ReadOnlySpan<byte> page, int pageSize) =>
+            page.Slice(4, 4).SequenceEqual(Magic) && PageSizeOf(page) == pageSize && PageChecksum.VerifyHeader(page, out _, out _);
 
         /// <summary>The page size field, where 0 (old formats) means 4 KiB.</summary>
         public static int PageSizeOf(ReadOnlySpan<byte> header)

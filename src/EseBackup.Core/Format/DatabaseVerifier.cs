@@ -33,8 +33,15 @@ namespace EseBackup.Core.Format
         public int CorrectableBit { get; }
         public bool NewChecksumFormat { get; }
 
-        public string Describe() =>
-            $"'{Path}': page {PageNumber} (file offset {FileOffset}) fails its checksum" +
+        /// <summary>A damaged header (page number −1, file page 0) or shadow header (page number 0, file page 1).</summary>
+        public static BadPage Header(string path, bool shadow, int pageSize, uint stored, uint computed) =>
+            new BadPage(path, shadow ? 0 : -1, pageSize, new PageCheck(PageCheckStatus.Bad, stored, computed));
+
+        public bool IsHeader => PageNumber < 1;
+
+        public string Describe() => IsHeader
+            ? $"'{Path}': the {(PageNumber == 0 ? "shadow database header (file page 1)" : "database header (file page 0)")} fails its checksum: stored 0x{Expected:X8}, computed 0x{Actual:X8}."
+            : $"'{Path}': page {PageNumber} (file offset {FileOffset}) fails its checksum" +
             (Block > 0 ? $" in block {Block}" : "") +
             $": stored 0x{Expected:X16}, computed 0x{Actual:X16}" +
             (CorrectableBit >= 0 ? $" (a single flipped bit at bit {CorrectableBit} of the page)." : ".");
@@ -107,6 +114,7 @@ namespace EseBackup.Core.Format
             };
 
             var pool = ArrayPool<byte>.Shared;
+            ReportHeaderPages(path, pageSize, result, onBadPage);
             var current = pool.Rent(chunkSize);
             var next = pool.Rent(chunkSize);
             try
@@ -153,6 +161,21 @@ namespace EseBackup.Core.Format
             result.BytesRead += 2L * pageSize;
             result.Duration = clock.Elapsed;
             return result;
+        }
+
+        static void ReportHeaderPages(string path, int pageSize, DatabaseVerificationResult result, Action<BadPage>? onBadPage)
+        {
+            var pages = new byte[2 * pageSize];
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1))
+                DatabaseHeader.ReadFully(stream, pages, 0, pages.Length);
+            for (int i = 0; i < 2; i++)
+            {
+                if (PageChecksum.VerifyHeader(new ReadOnlySpan<byte>(pages, i * pageSize, pageSize), out uint stored, out uint computed)) continue;
+                var bad = BadPage.Header(path, i == 1, pageSize, stored, computed);
+                result.BadPageCount++;
+                result.BadPages.Add(bad);
+                onBadPage?.Invoke(bad);
+            }
         }
 
         static int ReadChunk(Stream stream, byte[] buffer, int chunkSize, long usable)

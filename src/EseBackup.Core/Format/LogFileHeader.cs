@@ -54,6 +54,9 @@ namespace EseBackup.Core.Format
         public List<AttachedDatabase> Databases { get; set; } = new List<AttachedDatabase>();
         public long ActualFileSize { get; set; }
 
+        /// <summary>In a folder scan: how many generations are missing right before this one (0 when contiguous).</summary>
+        public long MissingGenerationsBefore { get; set; }
+
         /// <summary>The size the header declares (sectors × sector size).</summary>
         public long FileSize => (long)FileSectors * SectorSize;
 

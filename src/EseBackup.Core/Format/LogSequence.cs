@@ -91,7 +91,10 @@ namespace EseBackup.Core.Format
             var gaps = new List<GenerationGap>();
             for (int i = 1; i < logs.Count; i++)
                 if (logs[i].Generation > logs[i - 1].Generation + 1)
+                {
                     gaps.Add(new GenerationGap(logs[i - 1].Generation + 1, logs[i].Generation - 1));
+                    logs[i].MissingGenerationsBefore = logs[i].Generation - logs[i - 1].Generation - 1;
+                }
             return new LogSequence
             {
                 Folder = folder,
