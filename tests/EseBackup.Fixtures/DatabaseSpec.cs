@@ -65,9 +65,9 @@ namespace EseBackup.Fixtures
 
         public ulong DatabaseTime { get; set; } = 0x1000;
 
-        public DateTime CreationTime { get; set; } = new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+        public DateTime CreationTime { get; set; } = FixtureDefaults.CreationTime;
 
-        public string ComputerName { get; set; } = "FIXTURE";
+        public string ComputerName { get; set; } = FixtureDefaults.ComputerName;
 
         public Version OSVersion { get; set; } = new Version(10, 0, 19045, 0);
 
@@ -85,6 +85,18 @@ namespace EseBackup.Fixtures
             DatabaseSignature ?? new EseSignature(FixtureRandom.Derive(Seed, 0xDB), CreationTime, ComputerName);
 
         internal EseSignature EffectiveLogSignature =>
-            LogSignature ?? new EseSignature(FixtureRandom.Derive(Seed, 0x106), CreationTime.AddSeconds(-1), ComputerName);
+            LogSignature ?? FixtureDefaults.LogSignature(Seed, CreationTime, ComputerName);
+
+        internal DatabaseSpec Clone() => (DatabaseSpec)MemberwiseClone();
+    }
+
+    /// <summary>Defaults shared by database and log specs, so a database and logs of the same seed match.</summary>
+    internal static class FixtureDefaults
+    {
+        public static readonly DateTime CreationTime = new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+        public const string ComputerName = "FIXTURE";
+
+        public static EseSignature LogSignature(int seed, DateTime creationTime, string computerName) =>
+            new EseSignature(FixtureRandom.Derive(seed, 0x106), creationTime.AddSeconds(-1), computerName);
     }
 }

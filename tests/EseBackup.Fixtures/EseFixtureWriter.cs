@@ -50,8 +50,9 @@ namespace EseBackup.Fixtures
         {
             if (folder == null) throw new ArgumentNullException(nameof(folder));
             if (spec == null) throw new ArgumentNullException(nameof(spec));
-            var db = spec.Database;
-            var logs = spec.Logs;
+            // Work on copies: the caller's specs stay as given.
+            var db = spec.Database.Clone();
+            var logs = spec.Logs.Clone();
             logs.LogSignature ??= db.LogSignature ?? db.EffectiveLogSignature;
             db.LogSignature = logs.LogSignature;
             db.LastLogGeneration = logs.LastGeneration;

@@ -61,7 +61,14 @@ namespace EseBackup.Fixtures
         internal int EffectiveDigits => GenerationDigits ?? (BaseName.Equals("edb", StringComparison.OrdinalIgnoreCase) ? 5 : 8);
 
         internal EseSignature EffectiveLogSignature => LogSignature ??
-            new EseSignature(FixtureRandom.Derive(Seed, 0x106), new DatabaseSpec().CreationTime.AddSeconds(-1), new DatabaseSpec().ComputerName);
+            FixtureDefaults.LogSignature(Seed, FixtureDefaults.CreationTime, FixtureDefaults.ComputerName);
+
+        internal LogSetSpec Clone()
+        {
+            var copy = (LogSetSpec)MemberwiseClone();
+            copy.MissingGenerations = new HashSet<long>(MissingGenerations);
+            return copy;
+        }
 
         internal DateTime CreateTimeOf(long generation) =>
             FirstCreationTime + TimeSpan.FromTicks(GenerationInterval.Ticks * (generation - FirstGeneration));

@@ -173,15 +173,30 @@ namespace EseBackup.Core.Tests.Fixtures
             Assert.Equal(30000, db.Rows[29999].Id);
             Assert.True(DatabaseVerifier.Verify(db.Path).IsValid);
         }
+    }
+
+    /// <summary>Runs alone (no other test allocating meanwhile), so process-wide allocation counts mean something.</summary>
+    [CollectionDefinition(nameof(FixtureMemoryCollection), DisableParallelization = true)]
+    public sealed class FixtureMemoryCollection { }
+
+    [Collection(nameof(FixtureMemoryCollection))]
+    public sealed class FixtureMemoryTests : IDisposable
+    {
+        readonly string _dir = TestEnvironment.NewTempFolder("fixtures-memory");
+
+        public void Dispose()
+        {
+            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        }
 
         [Fact]
         public void Writing_a_256_MiB_database_allocates_a_bounded_amount_of_memory()
         {
             var spec = new DatabaseSpec { PageSize = 8192, RecordCount = 1000, PageCount = DatabaseSpec.PageCountForFileSize(256L << 20, 8192) };
             EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "warm.edb"), new DatabaseSpec { PageCount = 100 });
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            long before = GC.GetTotalAllocatedBytes(precise: true);
             var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "big.edb"), spec);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
             Assert.Equal(256L << 20, db.FileSize);
             // A 4 MiB write buffer and per-row garbage, nothing proportional to the 256 MiB written.
