@@ -150,6 +150,7 @@ namespace EseBackup.Core.BackupSets
                     throw new JetException(_session.IsOpen ? JetError.JET_errInvalidBackupSequence : JetError.JET_errNoBackup,
                         $"The set '{SetPath}' can only be committed after every file was read (the session is {_session.State}).");
                 var logs = _session.Logs!;
+                if (_session.Source is Sources.SnapshotSource snapshot) _notes.AddRange(snapshot.Notes);
                 var manifest = new BackupManifest
                 {
                     SetId = Guid.NewGuid(),
