@@ -10,7 +10,6 @@ using EseBackup.Core.Protocol;
 namespace EseBackup.Core.BackupSets
 {
     /// <summary>What a file in a backup set is.</summary>
-    [JsonConverter(typeof(JsonStringEnumConverter))]
     public enum BackupFileRole
     {
         Database,
@@ -73,7 +72,6 @@ namespace EseBackup.Core.BackupSets
         /// <summary>The set an incremental builds on (null for a full set).</summary>
         public Guid? ParentSetId { get; set; }
 
-        [JsonConverter(typeof(JsonStringEnumConverter))]
         public BackupKind Kind { get; set; }
 
         /// <summary>The source as the protocol named it (folder of a snapshot, instance name).</summary>
