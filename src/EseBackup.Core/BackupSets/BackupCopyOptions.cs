@@ -45,8 +45,10 @@ namespace EseBackup.Core.BackupSets
     /// <summary>Where a backup copy stands.</summary>
     public sealed class BackupProgress
     {
-        public BackupProgress(string currentFile, long currentFileBytes, long currentFileSize, long bytesDone, int filesDone, int filesKnown, long bytesKnown)
+        public BackupProgress(string currentFile, long currentFileBytes, long currentFileSize, long bytesDone, int filesDone, int filesKnown, long bytesKnown, long bytesTotal = -1, int filesTotal = -1)
         {
+            BytesTotal = bytesTotal;
+            FilesTotal = filesTotal;
             CurrentFile = currentFile;
             CurrentFileBytes = currentFileBytes;
             CurrentFileSize = currentFileSize;
@@ -70,6 +72,15 @@ namespace EseBackup.Core.BackupSets
 
         /// <summary>Sum of the sizes of the files opened so far plus those already copied.</summary>
         public long BytesKnown { get; }
+
+        /// <summary>Total bytes the backup will copy when the source knows it up front (a snapshot), else −1.</summary>
+        public long BytesTotal { get; }
+
+        /// <summary>Total files the backup will copy when the source knows it up front, else −1.</summary>
+        public int FilesTotal { get; }
+
+        /// <summary>0–100 when the total is known, else −1.</summary>
+        public int PercentComplete => BytesTotal > 0 ? (int)Math.Min(100, BytesDone * 100 / BytesTotal) : -1;
     }
 
     /// <summary>Writing the backup set failed (disk full, read-only or missing destination). The session was aborted.</summary>

@@ -37,6 +37,8 @@ namespace EseBackup.Core.BackupSets
         private long _bytesDone;
         private long _bytesKnown;
         private int _filesKnown;
+        private long _bytesTotal = -1;
+        private int _filesTotal = -1;
 
         private BackupSetWriter(BackupSession session, string destinationRoot, string setPath, BackupSet? parent)
         {
@@ -115,6 +117,11 @@ namespace EseBackup.Core.BackupSets
             var clock = Stopwatch.StartNew();
             try
             {
+                if (_session.Source is Sources.SnapshotSource snapshot)
+                {
+                    _bytesTotal = snapshot.PlannedBytes;
+                    _filesTotal = snapshot.PlannedFileCount;
+                }
                 if (_session.Kind == BackupKind.Full)
                 {
                     var databases = _session.GetAttachInfo();
@@ -268,7 +275,7 @@ namespace EseBackup.Core.BackupSets
                         spare = buffer;
                         fileBytes += n;
                         var done = Interlocked.Add(ref _bytesDone, n);
-                        options.Progress?.Report(new BackupProgress(sourcePath, fileBytes, handle.Size, done, _entries.Count, _filesKnown, Interlocked.Read(ref _bytesKnown)));
+                        options.Progress?.Report(new BackupProgress(sourcePath, fileBytes, handle.Size, done, _entries.Count, _filesKnown, Interlocked.Read(ref _bytesKnown), _bytesTotal, _filesTotal));
                         Throttle(options.ThrottleMBps, done, clock, ct);
                     }
                     try
@@ -308,7 +315,7 @@ namespace EseBackup.Core.BackupSets
             };
             SetFileFacts.Describe(final, entry);
             _entries.Add(entry);
-            options.Progress?.Report(new BackupProgress(sourcePath, fileBytes, handle.Size, Interlocked.Read(ref _bytesDone), _entries.Count, _filesKnown, Interlocked.Read(ref _bytesKnown)));
+            options.Progress?.Report(new BackupProgress(sourcePath, fileBytes, handle.Size, Interlocked.Read(ref _bytesDone), _entries.Count, _filesKnown, Interlocked.Read(ref _bytesKnown), _bytesTotal, _filesTotal));
         }
 
         private int ReadChunk(BackupFileHandle handle, byte[] buffer, int count)

@@ -73,6 +73,17 @@ namespace EseBackup.Core.Sources
         /// <summary>What the log planning left out and why (empty logs, disconnected generations).</summary>
         public IReadOnlyList<string> Notes => _notes;
 
+        /// <summary>Files the backup will read (databases for a full backup, then logs) and their total size, after <see cref="BeginBackup"/>.</summary>
+        public int PlannedFileCount => (_kind == BackupKind.Full ? _databases.Count : 0) + (_logInfo?.Files.Count ?? 0);
+
+        public long PlannedBytes =>
+            (_kind == BackupKind.Full ? _databases.Sum(d => SizeOf(d.Path)) : 0) + (_logInfo?.Files.Sum(SizeOf) ?? 0);
+
+        private static long SizeOf(string path)
+        {
+            try { return new FileInfo(path).Length; } catch (IOException) { return 0; }
+        }
+
         /// <summary>Page size of the first database (after <see cref="BeginBackup"/>).</summary>
         public int PageSize => _databases.Count > 0 ? _databases[0].PageSize : 0;
 
