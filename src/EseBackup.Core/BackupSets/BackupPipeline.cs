@@ -46,7 +46,8 @@ namespace EseBackup.Core.BackupSets
             {
                 if (kind == BackupKind.Incremental && destinationRoot != null)
                 {
-                    var parent = BackupSetCatalog.Scan(destinationRoot).FindChainParent(null, source.Description);
+                    var signature = SetFileFacts.ToManifest(source.ReadLogSignature());
+                    var parent = BackupSetCatalog.Scan(destinationRoot).FindChainParent(signature, source.Description);
                     source.IncrementalBaseGeneration = parent.LogGenerationHigh;
                 }
                 var session = BackupSession.Begin(source, kind);

@@ -83,7 +83,10 @@ namespace EseBackup.Core.BackupSets
                 }
                 BackupSet? parent = null;
                 if (session.Kind == BackupKind.Incremental)
+                {
+                    logSignature ??= session.Source is Sources.SnapshotSource snapshot ? SetFileFacts.ToManifest(snapshot.LogSignature) : null;
                     parent = BackupSetCatalog.Scan(root).FindChainParent(logSignature, session.SourceKey);
+                }
 
                 var stamp = session.StartTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
                 var suffix = session.Kind == BackupKind.Full ? "full" : "incr";

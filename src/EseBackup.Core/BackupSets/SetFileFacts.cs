@@ -1,33 +1,48 @@
-using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using EseBackup.Core.Format;
 
 namespace EseBackup.Core.BackupSets
 {
     /// <summary>What the manifest records about a copied file, read from its own header in the set.</summary>
     internal static class SetFileFacts
     {
-        // TEMPORARY until the Format readers land in main: raw header offsets from the libesedb notes.
         public static void Describe(string copiedPath, BackupFileEntry entry)
         {
-            using var fs = new FileStream(copiedPath, FileMode.Open, FileAccess.Read, FileShare.Read);
-            var header = new byte[4096];
-            int n = fs.Read(header, 0, header.Length);
             if (entry.Role == BackupFileRole.Database)
             {
-                if (n >= 240)
-                {
-                    entry.PageSize = (int)BitConverter.ToUInt32(header, 236);
-                    entry.DatabaseSignature = new ManifestSignature { Random = BitConverter.ToUInt32(header, 24) };
-                }
+                var header = DatabaseHeader.Read(copiedPath);
+                entry.PageSize = header.PageSize;
+                entry.DatabaseSignature = ToManifest(header.DatabaseSignature);
             }
-            else if (n >= 8)
+            else
             {
-                entry.Generation = BitConverter.ToUInt32(header, 4);
+                entry.Generation = LogFileHeader.Read(copiedPath).Generation;
             }
         }
 
-        public static ManifestSignature? LogSignatureOf(string setPath, IReadOnlyList<BackupFileEntry> entries) => null;
+        /// <summary>The log signature of the set: from its newest log's header, else from its first database's header.</summary>
+        public static ManifestSignature? LogSignatureOf(string setPath, IReadOnlyList<BackupFileEntry> entries)
+        {
+            var newestLog = entries.Where(e => e.Role == BackupFileRole.Log).OrderByDescending(e => e.Generation).FirstOrDefault();
+            if (newestLog != null)
+            {
+                var sig = LogFileHeader.Read(BackupManifest.ResolveInside(setPath, newestLog.Path)).LogSignature;
+                if (!sig.IsEmpty) return ToManifest(sig);
+            }
+            var db = entries.FirstOrDefault(e => e.Role == BackupFileRole.Database);
+            if (db != null)
+            {
+                var sig = DatabaseHeader.Read(BackupManifest.ResolveInside(setPath, db.Path)).LogSignature;
+                if (!sig.IsEmpty) return ToManifest(sig);
+            }
+            return null;
+        }
+
+        public static ManifestSignature? ToManifest(EseSignature? signature) =>
+            signature == null || signature.IsEmpty
+                ? null
+                : new ManifestSignature { Random = signature.Random, CreationTime = signature.CreationTime, ComputerName = string.IsNullOrEmpty(signature.ComputerName) ? null : signature.ComputerName };
     }
 }

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Text.RegularExpressions;
+using System.Linq;
 using EseBackup.Core.Format;
+using EseBackup.Core.Protocol;
 
 namespace EseBackup.Core.Sources
 {
@@ -14,102 +14,52 @@ namespace EseBackup.Core.Sources
         public long RequiredLogLow { get; set; }
         public long RequiredLogHigh { get; set; }
         public long LastBackupHighGeneration { get; set; }
-        public uint LogSignatureRandom { get; set; }
+        public EseSignature? LogSignature { get; set; }
     }
 
-    /// <summary>A log file found in a folder, with the generation its header carries.</summary>
-    internal sealed class LogFileFacts
-    {
-        public string Path { get; set; } = "";
-        public string BaseName { get; set; } = "";
-        public long Generation { get; set; }
-        public bool IsCurrent { get; set; }
-        public uint LogSignatureRandom { get; set; }
-    }
-
-    /// <summary>
-    /// Reads what SnapshotSource needs from database and log headers. Kept in one place so the snapshot
-    /// logic does not depend on how headers are parsed.
-    /// </summary>
+    /// <summary>Reads what SnapshotSource needs from database and log headers (through the Format readers).</summary>
     internal static class SnapshotFacts
     {
-        // TEMPORARY until DatabaseHeader / LogFileHeader / EseFileDetector land in main: raw offsets from
-        // the libesedb format notes (page size 236, required logs 296/300, log signature 104,
-        // previous full backup 136, previous incremental 160; log generation at 4).
-        private static readonly Regex LogName = new Regex(@"^(?<base>[A-Za-z0-9]{3})(?<gen>[0-9A-Fa-f]{5}|[0-9A-Fa-f]{8})?\.(log|jtx)$", RegexOptions.CultureInvariant);
-
-        public static bool LooksLikeDatabase(string path)
-        {
-            try
-            {
-                using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                if (fs.Length < 2 * 4096) return false;
-                var b = new byte[16];
-                if (fs.Read(b, 0, 16) != 16) return false;
-                return BitConverter.ToUInt32(b, 4) == 0x89abcdef && BitConverter.ToUInt32(b, 12) == 0;
-            }
-            catch (IOException) { return false; }
-            catch (UnauthorizedAccessException) { return false; }
-        }
+        public static bool LooksLikeDatabase(string path) => EseFileDetector.Detect(path) == EseFileKind.Database;
 
         public static DatabaseFacts ReadDatabase(string path)
         {
-            byte[] head;
-            using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            DatabaseHeader header;
+            try
             {
-                head = new byte[4096];
-                int n = fs.Read(head, 0, head.Length);
-                if (n < 4096 || BitConverter.ToUInt32(head, 4) != 0x89abcdef)
-                    throw new EseFormatException(path, EseFormatProblem.NotEse, $"'{path}' is not an ESE database (no database header signature).");
-                var pageSize = (int)BitConverter.ToUInt32(head, 236);
-                if (!PageChecksum.IsValidPageSize(pageSize))
-                    throw new EseFormatException(path, EseFormatProblem.UnsupportedFormat, $"'{path}' has page size {pageSize}, which ESE does not use.");
-                var page = new byte[pageSize];
-                fs.Position = 0;
-                if (fs.Read(page, 0, pageSize) != pageSize || !PageChecksum.VerifyHeader(page, out var stored, out var computed))
-                    throw new EseFormatException(path, EseFormatProblem.BadHeaderChecksum, $"'{path}': the database header checksum does not match.");
-                return new DatabaseFacts
-                {
-                    Path = path,
-                    PageSize = pageSize,
-                    RequiredLogLow = BitConverter.ToInt32(page, 296),
-                    RequiredLogHigh = BitConverter.ToInt32(page, 300),
-                    LogSignatureRandom = BitConverter.ToUInt32(page, 104),
-                    LastBackupHighGeneration = Math.Max(BitConverter.ToInt32(page, 136 + 20), BitConverter.ToInt32(page, 160 + 20)),
-                };
+                header = DatabaseHeader.Read(path);
             }
+            catch (EseFormatException ex)
+            {
+                throw new JetException(JetError.JET_errInvalidDatabase, ex.Message, path, ex.PageNumber, ex);
+            }
+            if (!header.HeaderChecksumValid)
+            {
+                // The engine could still open it from the shadow header, but a backup copies verified pages only.
+                throw new JetException(JetError.JET_errReadVerifyFailure,
+                    $"'{path}': the database header (file page 0) fails its checksum; only the shadow header is intact. Repair the database before backing it up.", path, -1);
+            }
+            return new DatabaseFacts
+            {
+                Path = path,
+                PageSize = header.PageSize,
+                RequiredLogLow = header.RequiredLogLow,
+                RequiredLogHigh = header.RequiredLogHigh,
+                LogSignature = header.LogSignature.IsEmpty ? null : header.LogSignature,
+                LastBackupHighGeneration = Math.Max(header.PreviousFullBackup.HighGeneration, header.PreviousIncrementalBackup.HighGeneration),
+            };
         }
 
-        /// <summary>Log files of a folder by name (edb.log, edbXXXXX.log, E00XXXXXXXX.log, .jtx); reserve and temp logs excluded.</summary>
-        public static List<LogFileFacts> ScanLogs(string folder, List<string> notes)
+        /// <summary>The archived and current logs of the folder's log stream, by header generation; unreadable ones are noted.</summary>
+        public static LogSequence ScanLogs(string folder, List<string> notes)
         {
-            var result = new List<LogFileFacts>();
-            foreach (var file in Directory.EnumerateFiles(folder))
-            {
-                var name = System.IO.Path.GetFileName(file);
-                var m = LogName.Match(name);
-                if (!m.Success) continue;
-                if (name.IndexOf("tmp", StringComparison.OrdinalIgnoreCase) >= 0) continue;
-                var header = new byte[4096];
-                int n;
-                using (var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-                    n = fs.Read(header, 0, header.Length);
-                if (n < 4096 || PageChecksum.IsAllZero(header))
-                {
-                    notes.Add($"'{name}' has no log header (zero-filled or too short); it is not part of the backup.");
-                    continue;
-                }
-                if (!PageChecksum.VerifyLogHeader(header, out _, out _))
-                    throw new EseFormatException(file, EseFormatProblem.BadHeaderChecksum, $"'{file}': the log header checksum does not match.");
-                result.Add(new LogFileFacts
-                {
-                    Path = file,
-                    BaseName = m.Groups["base"].Value,
-                    Generation = BitConverter.ToUInt32(header, 4),
-                    IsCurrent = !m.Groups["gen"].Success,
-                });
-            }
-            return result;
+            var bases = LogSequence.FindBaseNames(folder);
+            var sequence = LogSequence.Scan(folder);
+            if (bases.Count > 1)
+                notes.Add($"Several log streams are in '{folder}' ({string.Join(", ", bases)}); '{sequence.BaseName}' (the most files) is backed up.");
+            foreach (var bad in sequence.Unreadable)
+                notes.Add($"'{System.IO.Path.GetFileName(bad.FilePath)}' is not a readable log ({bad.Message}); it is not part of the backup.");
+            return sequence;
         }
     }
 }

@@ -84,6 +84,22 @@ namespace EseBackup.Core.Sources
             try { return new FileInfo(path).Length; } catch (IOException) { return 0; }
         }
 
+        /// <summary>The log signature of the stream being backed up (newest log, else the database header), after <see cref="BeginBackup"/>.</summary>
+        public EseSignature? LogSignature { get; private set; }
+
+        /// <summary>
+        /// Reads the log signature of the folder's log stream without starting a backup (newest log, else the
+        /// first database's header): what identifies the chain an incremental continues.
+        /// </summary>
+        public EseSignature? ReadLogSignature()
+        {
+            var sequence = LogSequence.Scan(LogFolder);
+            var newest = sequence.Logs.LastOrDefault(l => !l.LogSignature.IsEmpty);
+            if (newest != null) return newest.LogSignature;
+            var header = DatabaseHeader.Read(DatabasePaths[0]);
+            return header.LogSignature.IsEmpty ? null : header.LogSignature;
+        }
+
         /// <summary>Page size of the first database (after <see cref="BeginBackup"/>).</summary>
         public int PageSize => _databases.Count > 0 ? _databases[0].PageSize : 0;
 
@@ -250,31 +266,23 @@ namespace EseBackup.Core.Sources
 
         private LogInfo PlanLogs(BackupKind kind, List<DatabaseFacts> databases)
         {
-            var found = SnapshotFacts.ScanLogs(LogFolder, _notes);
-            if (found.Count > 0)
-            {
-                // One folder, one log stream: if several base names are present, the one with the newest generation.
-                var bases = found.GroupBy(l => l.BaseName, StringComparer.OrdinalIgnoreCase).ToList();
-                if (bases.Count > 1)
-                {
-                    var chosen = bases.OrderByDescending(g => g.Max(l => l.Generation)).First();
-                    _notes.Add($"Several log streams in '{LogFolder}' ({string.Join(", ", bases.Select(b => b.Key))}); backing up '{chosen.Key}'.");
-                    found = chosen.ToList();
-                }
-            }
-            var byGeneration = new SortedDictionary<long, LogFileFacts>();
-            foreach (var log in found.OrderBy(l => l.IsCurrent))
+            var sequence = SnapshotFacts.ScanLogs(LogFolder, _notes);
+            // By header generation; when two files claim one generation the archived one (immutable) wins.
+            var byGeneration = new SortedDictionary<long, LogFileHeader>();
+            foreach (var log in sequence.Logs.OrderBy(l => l.IsCurrent))
             {
                 if (byGeneration.TryGetValue(log.Generation, out var first))
                 {
-                    // Two files claim one generation: keep the archived (immutable) one.
-                    _notes.Add($"'{Path.GetFileName(log.Path)}' and '{Path.GetFileName(first.Path)}' both carry generation {log.Generation}; '{Path.GetFileName(first.Path)}' is backed up.");
+                    _notes.Add($"'{log.Name}' and '{first.Name}' both carry generation {log.Generation}; '{first.Name}' is backed up.");
                     continue;
                 }
                 byGeneration[log.Generation] = log;
             }
-            var baseName = found.Count > 0 ? found[0].BaseName : "edb";
+            var baseName = sequence.BaseName;
             long newest = byGeneration.Count > 0 ? byGeneration.Keys.Last() : 0;
+            LogSignature = byGeneration.Count > 0 && !byGeneration[newest].LogSignature.IsEmpty
+                ? byGeneration[newest].LogSignature
+                : databases.Select(d => d.LogSignature).FirstOrDefault(s => s != null);
 
             long low;
             if (kind == BackupKind.Incremental)
@@ -320,8 +328,13 @@ namespace EseBackup.Core.Sources
                 throw new JetException(JetError.JET_errMissingLogFile,
                     $"Log generation(s) {DescribeRanges(missing)} are missing from '{LogFolder}': the backup needs every generation from {low} through {newest}.", LogFolder);
             }
+            foreach (var kv in byGeneration.Where(kv => kv.Key >= low))
+            {
+                if (!kv.Value.HeaderChecksumValid)
+                    throw new JetException(JetError.JET_errReadVerifyFailure, $"'{kv.Value.Path}': the log header (generation {kv.Key}) fails its checksum.", kv.Value.Path);
+            }
             foreach (var left in byGeneration.Where(kv => kv.Key < low))
-                _notes.Add($"'{Path.GetFileName(left.Value.Path)}' (generation {left.Key}) is older than generation {low} and not needed by the backup; it was left out.");
+                _notes.Add($"'{left.Value.Name}' (generation {left.Key}) is older than generation {low}, not contiguous with the newest log and not required by the databases; it is not part of the backup.");
             var files = byGeneration.Where(kv => kv.Key >= low).Select(kv => kv.Value.Path).ToList();
             return new LogInfo(files, low, newest, baseName);
         }
