@@ -88,16 +88,15 @@ namespace EseBackup.Core.Sources
         public EseSignature? LogSignature { get; private set; }
 
         /// <summary>
-        /// Reads the log signature of the folder's log stream without starting a backup (newest log, else the
-        /// first database's header): what identifies the chain an incremental continues.
+        /// Reads the log signature of the databases' log stream without starting a backup (the first database's
+        /// header, else the newest log): what identifies the chain an incremental continues.
         /// </summary>
         public EseSignature? ReadLogSignature()
         {
-            var sequence = LogSequence.Scan(LogFolder);
-            var newest = sequence.Logs.LastOrDefault(l => !l.LogSignature.IsEmpty);
-            if (newest != null) return newest.LogSignature;
             var header = DatabaseHeader.Read(DatabasePaths[0]);
-            return header.LogSignature.IsEmpty ? null : header.LogSignature;
+            if (!header.LogSignature.IsEmpty) return header.LogSignature;
+            var newest = LogSequence.Scan(LogFolder).Logs.LastOrDefault(l => !l.LogSignature.IsEmpty);
+            return newest?.LogSignature;
         }
 
         /// <summary>Page size of the first database (after <see cref="BeginBackup"/>).</summary>
@@ -269,8 +268,16 @@ namespace EseBackup.Core.Sources
             var sequence = SnapshotFacts.ScanLogs(LogFolder, _notes);
             // By header generation; when two files claim one generation the archived one (immutable) wins.
             var byGeneration = new SortedDictionary<long, LogFileHeader>();
+            // Only the databases' own log stream can ever be replayed against them: logs carrying another
+            // log signature are leftovers of an earlier stream (appdata-folder/edb has one) and are left out.
+            var wanted = databases.Select(d => d.LogSignature).Where(sig => sig != null).Distinct().ToList();
             foreach (var log in sequence.Logs.OrderBy(l => l.IsCurrent))
             {
+                if (wanted.Count > 0 && !log.LogSignature.IsEmpty && !wanted.Contains(log.LogSignature))
+                {
+                    _notes.Add($"'{log.Name}' (generation {log.Generation}) belongs to another log stream (log signature {log.LogSignature.Random:x8}, created {log.LogSignature.CreationTime:u}) than the database(s) ({string.Join(", ", wanted.Select(w => w!.Random.ToString("x8")))}); it is not part of the backup.");
+                    continue;
+                }
                 if (byGeneration.TryGetValue(log.Generation, out var first))
                 {
                     _notes.Add($"'{log.Name}' and '{first.Name}' both carry generation {log.Generation}; '{first.Name}' is backed up.");
@@ -280,9 +287,8 @@ namespace EseBackup.Core.Sources
             }
             var baseName = sequence.BaseName;
             long newest = byGeneration.Count > 0 ? byGeneration.Keys.Last() : 0;
-            LogSignature = byGeneration.Count > 0 && !byGeneration[newest].LogSignature.IsEmpty
-                ? byGeneration[newest].LogSignature
-                : databases.Select(d => d.LogSignature).FirstOrDefault(s => s != null);
+            LogSignature = databases.Select(d => d.LogSignature).FirstOrDefault(sig => sig != null)
+                ?? (byGeneration.Count > 0 && !byGeneration[newest].LogSignature.IsEmpty ? byGeneration[newest].LogSignature : null);
 
             long low;
             if (kind == BackupKind.Incremental)

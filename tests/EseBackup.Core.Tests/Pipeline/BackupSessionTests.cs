@@ -70,11 +70,12 @@ namespace EseBackup.Core.Tests.Pipeline
                 Assert.Equal(JetError.JET_errMissingFullBackup, ex.Error);
                 Assert.DoesNotContain(BackupSessionRegistry.OpenSessions, s => s.SourceKey == dir);
 
-                using var session = BackupSession.Begin(new SnapshotSource(dir) { IncrementalBaseGeneration = 13 }, BackupKind.Incremental);
+                using var session = BackupSession.Begin(new SnapshotSource(dir) { IncrementalBaseGeneration = 1 }, BackupKind.Incremental);
                 AssertJet(JetError.JET_errInvalidBackupSequence, () => session.GetAttachInfo());
                 var logs = session.GetLogInfo();
-                Assert.Equal(13, logs.LowGeneration);
-                Assert.Equal(13, logs.HighGeneration);
+                Assert.Equal(1, logs.LowGeneration);
+                Assert.Equal(1, logs.HighGeneration);
+                Assert.Equal(new[] { Path.Combine(dir, "edb.log") }, logs.Files);
             }
             finally
             {
@@ -188,12 +189,12 @@ namespace EseBackup.Core.Tests.Pipeline
             var dir = PipelineTestFolders.AppDataEdbFolder();
             try
             {
-                var template = Path.Combine(dir, "edb0000D.log");
-                PipelineTestFolders.AddLogGeneration(dir, template, 16);
-                var source = new SnapshotSource(dir) { IncrementalBaseGeneration = 13 };
+                PipelineTestFolders.AddLogGeneration(dir, Path.Combine(dir, "edb.log"), 4);
+                var source = new SnapshotSource(dir) { IncrementalBaseGeneration = 1 };
                 var ex = Assert.Throws<JetException>(() => BackupSession.Begin(source, BackupKind.Incremental));
                 Assert.Equal(JetError.JET_errMissingLogFile, ex.Error);
-                Assert.Contains("14-15", ex.Message);
+                Assert.Contains("2-3", ex.Message);
+                Assert.Contains(dir, ex.Message);
             }
             finally
             {

@@ -30,19 +30,21 @@ namespace EseBackup.Core.Tests.Pipeline
                 Assert.False(result.LogsTruncated);
                 Assert.NotNull(result.TruncationRefused);
                 Assert.Equal(BackupKind.Full, set.Kind);
-                // The folder's current log edb.log carries generation 1, older than edb0000D.log (13): only the
-                // unbroken run ending at the newest generation is taken; the database needs no log (clean).
-                Assert.Equal(13, set.LogGenerationLow);
-                Assert.Equal(13, set.LogGenerationHigh);
-                Assert.Equal(new[] { "IndexedDB.edb", "edb0000D.log" }, set.Files.Select(f => f.Name).ToArray());
-                Assert.Contains(set.Manifest.Notes, n => n.Contains("edb.log") && n.Contains("generation 1"));
+                // edb.log (generation 1) carries the database's log signature; edb0000D.log (generation 13) carries
+                // an older stream's signature and can never be replayed against this database: it is left out.
+                Assert.Equal(1, set.LogGenerationLow);
+                Assert.Equal(1, set.LogGenerationHigh);
+                Assert.Equal(new[] { "IndexedDB.edb", "edb.log" }, set.Files.Select(f => f.Name).ToArray());
+                Assert.Contains(set.Manifest.Notes, n => n.Contains("edb0000D.log") && n.Contains("another log stream"));
+                Assert.DoesNotContain(set.Manifest.Notes, n => n.Contains("edbres"));
+                Assert.Equal(1578587623u, set.Manifest.LogSignature!.Random);
                 foreach (var f in set.Files)
                 {
                     Assert.Equal(File.ReadAllBytes(Path.Combine(src, f.Name)), File.ReadAllBytes(f.FullPath));
                     Assert.Equal(BackupSetWriter.HashFile(Path.Combine(src, f.Name)), f.Hash);
                 }
                 Assert.Equal(32768, set.Manifest.PageSize);
-                Assert.Equal(13, set.Files.Single(f => f.Role == BackupFileRole.Log).Generation);
+                Assert.Equal(1, set.Files.Single(f => f.Role == BackupFileRole.Log).Generation);
                 Assert.Equal(set.TotalBytes, lastBytes);
                 Assert.Matches(@"^\d{8}-\d{6}-full$", set.Name);
                 Assert.Empty(Directory.GetFiles(set.Path, "*.partial"));
@@ -67,28 +69,29 @@ namespace EseBackup.Core.Tests.Pipeline
                 Assert.Equal(JetError.JET_errMissingFullBackup, noFull.Error);
 
                 var full = RunBackup(src, dest, BackupKind.Full);
-                var template = Path.Combine(src, "edb0000D.log");
-                PipelineTestFolders.AddLogGeneration(src, template, 14);
-                PipelineTestFolders.AddLogGeneration(src, template, 15);
-                Thread.Sleep(1100); // distinct set names (second resolution)
+                Assert.Equal(1, full.LogGenerationHigh);
+                PipelineTestFolders.AdvanceCurrentLog(src); // edb00001.log, edb.log = 2
+                PipelineTestFolders.AdvanceCurrentLog(src); // edb00002.log, edb.log = 3
 
                 var incr = RunBackup(src, dest, BackupKind.Incremental);
                 Assert.Equal(BackupKind.Incremental, incr.Kind);
                 Assert.Equal(full.SetId, incr.ParentSetId);
                 Assert.Equal(full.ChainId, incr.ChainId);
-                Assert.Equal(13, incr.LogGenerationLow); // the parent's newest generation is taken again
-                Assert.Equal(15, incr.LogGenerationHigh);
+                Assert.Equal(1, incr.LogGenerationLow); // the parent's newest generation is taken again (it was the current log)
+                Assert.Equal(3, incr.LogGenerationHigh);
                 Assert.DoesNotContain(incr.Files, f => f.Role == BackupFileRole.Database);
-                Assert.Equal(new long?[] { 13, 14, 15 }, incr.Files.Select(f => f.Generation).ToArray());
+                Assert.Equal(new long?[] { 1, 2, 3 }, incr.Files.Select(f => f.Generation).ToArray());
+                Assert.Equal(new[] { "edb00001.log", "edb00002.log", "edb.log" }, incr.Files.Select(f => f.Name).ToArray());
+                foreach (var f in incr.Files) Assert.Equal(File.ReadAllBytes(Path.Combine(src, f.Name)), File.ReadAllBytes(f.FullPath));
                 Assert.Matches(@"-incr$", incr.Name);
 
-                PipelineTestFolders.AddLogGeneration(src, template, 16);
-                Thread.Sleep(1100);
+                PipelineTestFolders.AdvanceCurrentLog(src);
                 var incr2 = RunBackup(src, dest, BackupKind.Incremental);
                 Assert.Equal(incr.SetId, incr2.ParentSetId);
                 Assert.Equal(full.ChainId, incr2.ChainId);
-                Assert.Equal(15, incr2.LogGenerationLow);
-                Assert.Equal(16, incr2.LogGenerationHigh);
+                Assert.Equal(3, incr2.LogGenerationLow);
+                Assert.Equal(4, incr2.LogGenerationHigh);
+                Assert.NotEqual(incr.Name, incr2.Name);
             }
             finally
             {
@@ -206,8 +209,8 @@ namespace EseBackup.Core.Tests.Pipeline
                 // A later run killed mid-read: its folder holds a complete copy, a partial file and no manifest.
                 var killed = Path.Combine(dest, "29991231-235959-incr");
                 Directory.CreateDirectory(killed);
-                File.Copy(Path.Combine(src, "edb0000D.log"), Path.Combine(killed, "edb0000D.log"));
-                File.WriteAllBytes(Path.Combine(killed, "edb0000E.log.partial"), new byte[4096]);
+                File.Copy(Path.Combine(src, "edb.log"), Path.Combine(killed, "edb.log"));
+                File.WriteAllBytes(Path.Combine(killed, "edb00002.log.partial"), new byte[4096]);
                 var killedFull = Path.Combine(dest, "29991231-235959-full");
                 Directory.CreateDirectory(killedFull);
                 File.WriteAllBytes(Path.Combine(killedFull, "IndexedDB.edb.partial"), new byte[8192]);
@@ -216,10 +219,10 @@ namespace EseBackup.Core.Tests.Pipeline
                 Assert.Equal(full.SetId, catalog.Sets.Single().SetId);
                 Assert.Equal(2, catalog.Incomplete.Count);
 
-                PipelineTestFolders.AddLogGeneration(src, Path.Combine(src, "edb0000D.log"), 14);
+                PipelineTestFolders.AdvanceCurrentLog(src);
                 var incr = RunBackup(src, dest, BackupKind.Incremental);
                 Assert.Equal(full.SetId, incr.ParentSetId);
-                Assert.Equal(14, incr.LogGenerationHigh);
+                Assert.Equal(2, incr.LogGenerationHigh);
 
                 var again = RunBackup(src, dest, BackupKind.Full);
                 Assert.Null(again.ParentSetId);
