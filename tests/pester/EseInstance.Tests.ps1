@@ -13,7 +13,7 @@ Describe 'Open-EseInstance and Close-EseInstance' {
 
     It 'rejects a base name that is not three characters' {
         { Open-EseInstance -DatabasePath $PSCommandPath -LogPath $TestDrive -BaseName edb0 -ErrorAction Stop } |
-            Should -Throw -ExpectedMessage '*edb0*'
+            Should -Throw -ExpectedMessage "*'BaseName'*"
     }
 
     It 'stops with a NotImplemented error that names esent.dll where there is no Windows' -Skip:$script:OnWindows {
