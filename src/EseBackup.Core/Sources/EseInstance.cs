@@ -189,6 +189,22 @@ namespace EseBackup.Core.Sources
             }
         }
 
+        /// <summary>
+        /// Terminates abruptly without detaching, leaving the databases in dirty shutdown the way a crash
+        /// does; the Windows engine tests use it to prove that <see cref="Open"/> recovers them.
+        /// </summary>
+        internal void StopAbruptly()
+        {
+            lock (_gate)
+            {
+                ThrowIfClosed();
+                RequireOwned("stop the instance");
+                _closed = true;
+                _session = IntPtr.Zero;
+                Esent.Check(_handle.Terminate(JetGrbit.TermAbrupt), "JetTerm2(JET_bitTermAbrupt)");
+            }
+        }
+
         /// <summary>JetStopBackupInstance: ends any backup running on the instance and refuses new ones.</summary>
         public void StopBackup()
         {

@@ -109,6 +109,20 @@ namespace EseBackup.Core.Tests.Interop
         }
 
         [EsentMockFact]
+        public void Stopping_abruptly_terminates_without_detaching()
+        {
+            var instance = EseInstance.Open(Path.Combine(_root, "logs"), Path.Combine(_root, "sys"), "edb", new[] { _database });
+            instance.StopAbruptly();
+
+            Assert.Equal("JetTerm2", EsentMock.Sequence().Last());
+            Assert.Equal(2UL, EsentMock.LastArg("JetTerm2", 1)); // JET_bitTermAbrupt
+            Assert.Equal(0, EsentMock.CallCount("JetDetachDatabase2W"));
+            Assert.True(instance.IsClosed);
+            instance.Dispose();
+            Assert.Equal(1, EsentMock.CallCount("JetTerm2"));
+        }
+
+        [EsentMockFact]
         public void A_failing_attach_names_the_error_and_the_file_and_terminates_the_instance()
         {
             EsentMock.SetResult("JetAttachDatabase2W", -1213);
