@@ -12,6 +12,8 @@ namespace EseBackup.Core.Sources
     /// JetEndExternalBackupInstance2(JET_bitBackupEndAbort) before the exception leaves, so no error leaves a
     /// backup session open; disposing the source with a backup still open aborts it too. The instance itself
     /// is never closed here: it belongs to whoever opened or passed it.
+    /// The engine verifies page checksums as it reads a database for backup (a bad page fails
+    /// JetReadFileInstance with JET_errReadVerifyFailure); read database files in page-aligned chunks.
     /// </summary>
     public sealed class JetInstanceSource : IBackupSource
     {
@@ -52,6 +54,8 @@ namespace EseBackup.Core.Sources
                     return FromHandle(new IntPtr(unchecked((long)unsignedPointer.ToUInt64())));
                 case long number:
                     return FromHandle(new IntPtr(number));
+                case int smallNumber:
+                    return FromHandle(new IntPtr(smallNumber));
                 case ulong unsignedNumber:
                     return FromHandle(new IntPtr(unchecked((long)unsignedNumber)));
             }

@@ -271,6 +271,7 @@ namespace EseBackup.Core.Tests.Interop
                 (new PublicFieldInstance { Value = new IntPtr(0x5566) }, 0x5566),
                 (new IntPtr(0x7788), 0x7788),
                 (0x99AAL, 0x99AA),
+                (0x1DEF, 0x1DEF),
                 (EseInstance.FromHandle(new IntPtr(0xBBCC)), 0xBBCC),
             };
             foreach (var (value, expected) in handles)
