@@ -1,0 +1,253 @@
+using System;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace EseBackup.Core.Format
+{
+    /// <summary>The outcome of checking one database page.</summary>
+    public enum PageCheckStatus
+    {
+        Valid,
+        /// <summary>All zero bytes: a page the engine has not written yet. Not an error.</summary>
+        Uninitialized,
+        Bad,
+    }
+
+    /// <summary>What a page check found; for a bad page, which checksum failed and the values.</summary>
+    public readonly struct PageCheck
+    {
+        public PageCheck(PageCheckStatus status, ulong expected = 0, ulong actual = 0, int block = 0, bool newFormat = false, int correctableBit = -1)
+        {
+            Status = status;
+            Expected = expected;
+            Actual = actual;
+            Block = block;
+            NewFormat = newFormat;
+            CorrectableBit = correctableBit;
+        }
+
+        public PageCheckStatus Status { get; }
+
+        /// <summary>The checksum stored on the page (for the failing block).</summary>
+        public ulong Expected { get; }
+
+        /// <summary>The checksum computed from the page's bytes.</summary>
+        public ulong Actual { get; }
+
+        /// <summary>Which checksummed block failed: 0 for the page header block, 1–3 for the other blocks of 16/32 KiB pages.</summary>
+        public int Block { get; }
+
+        public bool NewFormat { get; }
+
+        /// <summary>For the ECC format: the bit offset within the page of a single flipped bit the ECC can locate, else −1.</summary>
+        public int CorrectableBit { get; }
+
+        public bool IsValid => Status != PageCheckStatus.Bad;
+    }
+
+    /// <summary>
+    /// ESE page checksums: the legacy XOR format, the XOR+ECC format (page flag 0x2000) with its
+    /// per-block checksums on 16 and 32 KiB pages, and the XOR checksum of database, log and
+    /// checkpoint headers. Facts from ../shared/docs/ese-sources.md; checked against real files.
+    /// </summary>
+    public static class PageChecksum
+    {
+        public const uint Seed = 0x89abcdef;
+        public const int PageFlagsOffset = 36;
+        public const uint NewChecksumFormatFlag = 0x2000;
+        public const int LogHeaderSize = 4096;
+
+        /// <summary>Offsets of the checksums of blocks 1–3 on 16/32 KiB pages.</summary>
+        static readonly int[] ExtraBlockChecksumOffsets = { 40, 48, 56 };
+
+        public static bool IsValidPageSize(int pageSize) =>
+            pageSize == 4096 || pageSize == 8192 || pageSize == 16384 || pageSize == 32768;
+
+        /// <summary>True when the page's flags select the XOR+ECC format.</summary>
+        public static bool HasNewFormat(ReadOnlySpan<byte> page) =>
+            (BinaryPrimitives.ReadUInt32LittleEndian(page.Slice(PageFlagsOffset)) & NewChecksumFormatFlag) != 0;
+
+        /// <summary>Checks a database page (not the header pages). pageNumber = file page index − 1.</summary>
+        public static PageCheck Verify(ReadOnlySpan<byte> page, long pageNumber)
+        {
+            uint pgno = unchecked((uint)pageNumber);
+            if (HasNewFormat(page))
+            {
+                int blockSize = BlockSize(page.Length);
+                int blocks = page.Length / blockSize;
+                for (int b = 0; b < blocks; b++)
+                {
+                    ulong stored = b == 0 ? ReadU64(page, 0) : ReadU64(page, ExtraBlockChecksumOffsets[b - 1]);
+                    ulong computed = ComputeNewFormat(page.Slice(b * blockSize, blockSize), pgno, headerBlock: b == 0);
+                    if (stored != computed)
+                    {
+                        if (IsAllZero(page)) return new PageCheck(PageCheckStatus.Uninitialized);
+                        int bit = CorrectableBitOffset(blockSize, stored, computed);
+                        return new PageCheck(PageCheckStatus.Bad, stored, computed, b, true, bit < 0 ? -1 : bit + b * blockSize * 8);
+                    }
+                }
+                return new PageCheck(PageCheckStatus.Valid, newFormat: true);
+            }
+            else
+            {
+                ulong stored = ReadU64(page, 0);
+                ulong computed = ((ulong)pgno << 32) | ComputeXor(page);
+                if (stored == computed) return new PageCheck(PageCheckStatus.Valid);
+                if (IsAllZero(page)) return new PageCheck(PageCheckStatus.Uninitialized);
+                return new PageCheck(PageCheckStatus.Bad, stored, computed);
+            }
+        }
+
+        /// <summary>Writes the checksum(s) the page's flags call for. Used by the fixture writer and repair tools.</summary>
+        public static void Stamp(Span<byte> page, long pageNumber)
+        {
+            uint pgno = unchecked((uint)pageNumber);
+            if (HasNewFormat(page))
+            {
+                int blockSize = BlockSize(page.Length);
+                int blocks = page.Length / blockSize;
+                // The header block covers the other blocks' checksums, so those go in first.
+                for (int b = 1; b < blocks; b++)
+                    WriteU64(page, ExtraBlockChecksumOffsets[b - 1], ComputeNewFormat(page.Slice(b * blockSize, blockSize), pgno, headerBlock: false));
+                WriteU64(page, 0, ComputeNewFormat(page.Slice(0, blockSize), pgno, headerBlock: true));
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(page.Slice(4), pgno);
+                BinaryPrimitives.WriteUInt32LittleEndian(page, ComputeXor(page));
+            }
+        }
+
+        /// <summary>Checks a database header or shadow header page (XOR over the whole page).</summary>
+        public static bool VerifyHeader(ReadOnlySpan<byte> headerPage, out uint stored, out uint computed)
+        {
+            stored = BinaryPrimitives.ReadUInt32LittleEndian(headerPage);
+            computed = ComputeXor(headerPage);
+            return stored == computed;
+        }
+
+        public static void StampHeader(Span<byte> headerPage) =>
+            BinaryPrimitives.WriteUInt32LittleEndian(headerPage, ComputeXor(headerPage));
+
+        /// <summary>Checks a log or checkpoint header: XOR over the first 4 KiB.</summary>
+        public static bool VerifyLogHeader(ReadOnlySpan<byte> header, out uint stored, out uint computed) =>
+            VerifyHeader(header.Slice(0, LogHeaderSize), out stored, out computed);
+
+        public static void StampLogHeader(Span<byte> header) => StampHeader(header.Slice(0, LogHeaderSize));
+
+        /// <summary>0x89abcdef XOR every dword but the first.</summary>
+        public static uint ComputeXor(ReadOnlySpan<byte> data)
+        {
+            var words = MemoryMarshal.Cast<byte, ulong>(data);
+            ulong acc = 0;
+            int i = 0;
+            for (; i + 4 <= words.Length; i += 4)
+                acc ^= words[i] ^ words[i + 1] ^ words[i + 2] ^ words[i + 3];
+            for (; i < words.Length; i++) acc ^= words[i];
+            uint x = (uint)acc ^ (uint)(acc >> 32);
+            return x ^ BinaryPrimitives.ReadUInt32LittleEndian(data) ^ Seed;
+        }
+
+        /// <summary>
+        /// The XOR+ECC checksum of one block (1–8 KiB): high dword a Hamming-style code of the bit
+        /// position parities, low dword the XOR of all dwords XOR the page number. In the header block
+        /// the first 8 bytes (where the checksum lives) count as zero.
+        /// </summary>
+        public static ulong ComputeNewFormat(ReadOnlySpan<byte> block, uint pageNumber, bool headerBlock)
+        {
+            var q = MemoryMarshal.Cast<byte, ulong>(block);
+            int chunks = q.Length / 2; // 16-byte chunks
+            ulong columnsLow = 0, columnsHigh = 0; // dwords 0,1 and 2,3 of every chunk, XORed
+            uint oddChunkIndexes = 0, oddChunkCount = 0;
+            for (int k = 0; k < chunks; k++)
+            {
+                ulong a = (k == 0 && headerBlock) ? 0 : q[2 * k];
+                ulong b = q[2 * k + 1];
+                columnsLow ^= a;
+                columnsHigh ^= b;
+                uint odd = Parity64(a ^ b);
+                uint mask = 0u - odd;
+                oddChunkIndexes ^= (uint)k & mask;
+                oddChunkCount ^= odd;
+            }
+
+            uint p0 = (uint)columnsLow, p1 = (uint)(columnsLow >> 32), p2 = (uint)columnsHigh, p3 = (uint)(columnsHigh >> 32);
+            // Chunk positions: low half holds the bit offset (k*128) of odd chunks, high half its complement.
+            uint lowP = (oddChunkIndexes << 7) & 0xffff;
+            uint highP = ((oddChunkIndexes ^ (oddChunkCount != 0 ? 0x1ffu : 0u)) << 7) & 0xffff;
+            uint p = (highP << 16) | lowP;
+            // Dword position within a chunk.
+            if (Parity32(p0 ^ p1) != 0) p |= 0x00400000;
+            if (Parity32(p2 ^ p3) != 0) p |= 0x00000040;
+            uint r0 = p0 ^ p2, r1 = p1 ^ p3;
+            if (Parity32(r0) != 0) p |= 0x00200000;
+            if (Parity32(r1) != 0) p |= 0x00000020;
+            uint xor = r0 ^ r1;
+
+            // Bit position within a dword: XOR of the indexes of the set bits, and its complement.
+            uint lowR = (Parity32(xor & 0xAAAAAAAA))
+                      | (Parity32(xor & 0xCCCCCCCC) << 1)
+                      | (Parity32(xor & 0xF0F0F0F0) << 2)
+                      | (Parity32(xor & 0xFF00FF00) << 3)
+                      | (Parity32(xor & 0xFFFF0000) << 4);
+            uint highR = lowR ^ (Parity32(xor) != 0 ? 0x1fu : 0u);
+            uint r = (highR << 16) | lowR;
+
+            uint sizeMask = unchecked((uint)((ulong)block.Length << 19) - 1u);
+            uint ecc = (p & 0xffe0ffe0 & sizeMask) | (r & 0x001f001f);
+            return ((ulong)ecc << 32) | (xor ^ pageNumber);
+        }
+
+        /// <summary>The bit offset in the block of a single flipped bit, when the ECC can locate it; else −1.</summary>
+        static int CorrectableBitOffset(int blockSize, ulong stored, ulong computed)
+        {
+            uint eccDiff = (uint)(stored >> 32) ^ (uint)(computed >> 32);
+            uint xorDiff = (uint)stored ^ (uint)computed;
+            uint bitMask = (uint)(blockSize * 8 - 1);
+            if ((((eccDiff >> 16) ^ eccDiff) & bitMask) != bitMask) return -1;
+            if (xorDiff == 0 || (xorDiff & (xorDiff - 1)) != 0) return -1;
+            int bit = (int)(eccDiff & 0xffff);
+            return bit < blockSize * 8 ? bit : -1;
+        }
+
+        /// <summary>Block size of the XOR+ECC format: the whole page up to 8 KiB, 4 KiB blocks for 16 KiB, 8 KiB blocks for 32 KiB.</summary>
+        public static int BlockSize(int pageSize) => pageSize <= 8192 ? pageSize : pageSize <= 16384 ? 4096 : 8192;
+
+        public static bool IsAllZero(ReadOnlySpan<byte> data)
+        {
+            var words = MemoryMarshal.Cast<byte, ulong>(data);
+            ulong acc = 0;
+            for (int i = 0; i < words.Length; i++) acc |= words[i];
+            for (int i = words.Length * 8; i < data.Length; i++) acc |= data[i];
+            return acc == 0;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static uint Parity64(ulong x)
+        {
+#if NET8_0_OR_GREATER
+            return (uint)System.Numerics.BitOperations.PopCount(x) & 1;
+#else
+            return Parity32((uint)x ^ (uint)(x >> 32));
+#endif
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static uint Parity32(uint x)
+        {
+#if NET8_0_OR_GREATER
+            return (uint)System.Numerics.BitOperations.PopCount(x) & 1;
+#else
+            x ^= x >> 16;
+            x ^= x >> 8;
+            x ^= x >> 4;
+            return (0x6996u >> (int)(x & 0xf)) & 1;
+#endif
+        }
+
+        static ulong ReadU64(ReadOnlySpan<byte> s, int offset) => BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(offset));
+
+        static void WriteU64(Span<byte> s, int offset, ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(s.Slice(offset), value);
+    }
+}
