@@ -519,14 +519,14 @@ function ConvertTo-AboutText($Doc) {
 
 # ---- main ----------------------------------------------------------------------------------------------
 
-if (-not (Test-Path -LiteralPath $HelpSource -PathType Container)) { [Console]::Error.WriteLine("Build-Help: help source folder '$HelpSource' does not exist."); exit 1 }
+if (-not (Test-Path -LiteralPath $HelpSource -PathType Container)) { Write-Host -ForegroundColor Red ("Build-Help: help source folder '$HelpSource' does not exist."); exit 1 }
 $manifest = @(Get-ChildItem -LiteralPath $ModulePath -Filter *.psd1 -File -ErrorAction SilentlyContinue)
-if ($manifest.Count -ne 1) { [Console]::Error.WriteLine("Build-Help: '$ModulePath' must hold exactly one module manifest (.psd1); found $($manifest.Count)."); exit 1 }
+if ($manifest.Count -ne 1) { Write-Host -ForegroundColor Red "Build-Help: '$ModulePath' must hold exactly one module manifest (.psd1); found $($manifest.Count)."; exit 1 }
 $data = Import-PowerShellDataFile -LiteralPath $manifest[0].FullName
 $module = Import-Module $manifest[0].FullName -PassThru -Force
 $moduleName = $module.Name
 $rootModule = [string]$data.RootModule
-if (-not $rootModule) { [Console]::Error.WriteLine("Build-Help: $($manifest[0].Name) has no RootModule."); exit 1 }
+if (-not $rootModule) { Write-Host -ForegroundColor Red "Build-Help: $($manifest[0].Name) has no RootModule."; exit 1 }
 
 $commands = @($module.ExportedCmdlets.Values | Sort-Object Name)
 $docs = @{}
@@ -545,7 +545,7 @@ foreach ($name in $docs.Keys) {
 
 $abouts = @()
 $aboutFiles = @(Get-ChildItem -LiteralPath $HelpSource -Filter 'about_*.md' -File | Sort-Object Name)
-if ($aboutFiles.BaseName -notcontains "about_$moduleName") { Add-Problem (Join-Path $HelpSource "about_$moduleName.md") 0 "the module's about topic is missing from $HelpSource" }
+if (@($aboutFiles | ForEach-Object BaseName) -notcontains "about_$moduleName") { Add-Problem (Join-Path $HelpSource "about_$moduleName.md") 0 "the module's about topic is missing from $HelpSource" }
 foreach ($file in $aboutFiles) {
     $doc = Read-MarkdownDocument $file.FullName
     if ($doc.Title -ne $file.BaseName) { Add-Problem $doc.File $doc.TitleLine "title '# $($doc.Title)' must be '# $($file.BaseName)'" }
@@ -561,8 +561,9 @@ $mamlPath = Join-Path $outDir "$rootModule-Help.xml"
 if ($script:Problems.Count -gt 0) {
     # Never leave older help behind that would look current.
     if (Test-Path -LiteralPath $mamlPath) { Remove-Item -LiteralPath $mamlPath -Force }
-    [Console]::Error.WriteLine("Build-Help: $($script:Problems.Count) problem(s) in the help markdown under $HelpSource; no help was written:")
-    foreach ($p in $script:Problems) { [Console]::Error.WriteLine("  $p") }
+    # Write-Host (not stderr) so that a caller running this script in-process can capture the report (6>&1).
+    Write-Host "Build-Help: $($script:Problems.Count) problem(s) in the help markdown under $HelpSource; no help was written:" -ForegroundColor Red
+    foreach ($p in $script:Problems) { Write-Host "  $p" -ForegroundColor Red }
     exit 1
 }
 
