@@ -44,6 +44,20 @@ namespace EseBackup.PowerShell.Internal
             return results;
         }
 
+        /// <summary>The file-system paths named by a -Path (wildcards) or -LiteralPath parameter.</summary>
+        protected IEnumerable<string> ResolveInputPaths(string[]? path, string[]? literalPath)
+        {
+            if (literalPath != null)
+                foreach (var p in literalPath)
+                    foreach (var r in ResolveExistingPaths(p, literal: true)) yield return r;
+            if (path != null)
+                foreach (var p in path)
+                    foreach (var r in ResolveExistingPaths(p, literal: false)) yield return r;
+        }
+
+        /// <summary>Writes an engine exception as a non-terminating error about one target.</summary>
+        protected void WriteEngineError(Exception ex, string errorId, object? target) => WriteError(ToErrorRecord(ex, errorId, target));
+
         /// <summary>A file-system path for something that may not exist yet (a destination).</summary>
         protected string ResolveNewPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
 

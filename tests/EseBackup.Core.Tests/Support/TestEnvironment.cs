@@ -94,3 +94,17 @@ namespace EseBackup.Core.Tests.Support
         }
     }
 }
+
+namespace EseBackup.Core.Tests.Support
+{
+    /// <summary>Needs both the real files and the esedbinfo oracle; skipped with the missing one named.</summary>
+    public sealed class RealEseOracleTheoryAttribute : Xunit.TheoryAttribute
+    {
+        public RealEseOracleTheoryAttribute()
+        {
+            if (!TestEnvironment.HasRealEse) Skip = TestEnvironment.RealEseMissingReason;
+            else if (!TestEnvironment.HasTool("esedbinfo") && !TestEnvironment.IsCI)
+                Skip = "libesedb-utils (esedbinfo, esedbexport) is not installed: apt-get install libesedb-utils. CI installs it.";
+        }
+    }
+}

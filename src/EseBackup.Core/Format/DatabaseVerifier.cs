@@ -1,0 +1,220 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace EseBackup.Core.Format
+{
+    /// <summary>A page whose checksum does not match its bytes.</summary>
+    public sealed class BadPage
+    {
+        public BadPage(string path, long pageNumber, int pageSize, PageCheck check)
+        {
+            Path = path;
+            PageNumber = pageNumber;
+            FileOffset = (pageNumber + 1) * pageSize;
+            Block = check.Block;
+            Expected = check.Expected;
+            Actual = check.Actual;
+            CorrectableBit = check.CorrectableBit;
+            NewChecksumFormat = check.NewFormat;
+        }
+
+        public string Path { get; }
+        /// <summary>ESE page number (file page index − 1).</summary>
+        public long PageNumber { get; }
+        public long FileOffset { get; }
+        public int Block { get; }
+        public ulong Expected { get; }
+        public ulong Actual { get; }
+        public int CorrectableBit { get; }
+        public bool NewChecksumFormat { get; }
+
+        /// <summary>A damaged header (page number −1, file page 0) or shadow header (page number 0, file page 1).</summary>
+        public static BadPage Header(string path, bool shadow, int pageSize, uint stored, uint computed) =>
+            new BadPage(path, shadow ? 0 : -1, pageSize, new PageCheck(PageCheckStatus.Bad, stored, computed));
+
+        public bool IsHeader => PageNumber < 1;
+
+        public string Describe() => IsHeader
+            ? $"'{Path}': the {(PageNumber == 0 ? "shadow database header (file page 1)" : "database header (file page 0)")} fails its checksum: stored 0x{Expected:X8}, computed 0x{Actual:X8}."
+            : $"'{Path}': page {PageNumber} (file offset {FileOffset}) fails its checksum" +
+            (Block > 0 ? $" in block {Block}" : "") +
+            $": stored 0x{Expected:X16}, computed 0x{Actual:X16}" +
+            (CorrectableBit >= 0 ? $" (a single flipped bit at bit {CorrectableBit} of the page)." : ".");
+
+        public override string ToString() => Describe();
+    }
+
+    /// <summary>What verifying a whole database found.</summary>
+    public sealed class DatabaseVerificationResult
+    {
+        public const int MaxBadPagesKept = 10000;
+
+        public string Path { get; set; } = "";
+        public int PageSize { get; set; }
+        public long PagesChecked { get; set; }
+        public long ValidPages { get; set; }
+        public long UninitializedPages { get; set; }
+        public long BadPageCount { get; set; }
+        /// <summary>The bad pages (the first <see cref="MaxBadPagesKept"/> when there are more).</summary>
+        public List<BadPage> BadPages { get; } = new List<BadPage>();
+        public bool HeaderChecksumValid { get; set; }
+        public bool ShadowHeaderMatches { get; set; }
+        public long BytesRead { get; set; }
+        public TimeSpan Duration { get; set; }
+        public bool IsValid => BadPageCount == 0 && HeaderChecksumValid && ShadowHeaderMatches;
+        public double MegabytesPerSecond => Duration.TotalSeconds > 0 ? BytesRead / 1048576.0 / Duration.TotalSeconds : 0;
+    }
+
+    /// <summary>Counts from checking a run of pages.</summary>
+    public struct PageRunCounts
+    {
+        public long Valid;
+        public long Uninitialized;
+        public long Bad;
+    }
+
+    /// <summary>
+    /// Verifies every page of a database file as a streaming pipeline: large page-aligned reads, the
+    /// next chunk read while the current one is checked on both cores; memory is two chunk buffers
+    /// whatever the file size.
+    /// </summary>
+    public static class DatabaseVerifier
+    {
+        public const int DefaultChunkSize = 4 * 1024 * 1024;
+
+        /// <summary>
+        /// Checks the pages in a buffer that starts at file page <paramref name="firstFilePageIndex"/>
+        /// (≥ 2; header pages are checked by <see cref="DatabaseHeader"/>). Bad pages go to <paramref name="onBad"/>.
+        /// </summary>
+        public static PageRunCounts VerifyPages(string path, byte[] buffer, int count, long firstFilePageIndex, int pageSize, Action<BadPage> onBad) =>
+            VerifyPagesAt(path, buffer, 0, count / pageSize, firstFilePageIndex, pageSize, onBad);
+
+        /// <summary>
+        /// Verifies the whole file. <paramref name="onBadPage"/> and <paramref name="onProgress"/> run on
+        /// the calling thread (a cmdlet may write errors from them); an exception thrown there stops the run.
+        /// </summary>
+        public static DatabaseVerificationResult Verify(string path, Action<BadPage>? onBadPage = null, Action<long, long>? onProgress = null,
+            CancellationToken cancellation = default, int chunkSize = DefaultChunkSize)
+        {
+            var clock = Stopwatch.StartNew();
+            var header = DatabaseHeader.Read(path);
+            int pageSize = header.PageSize;
+            chunkSize = Math.Max(pageSize, chunkSize / pageSize * pageSize);
+            var result = new DatabaseVerificationResult
+            {
+                Path = path,
+                PageSize = pageSize,
+                HeaderChecksumValid = header.HeaderChecksumValid,
+                ShadowHeaderMatches = header.ShadowHeaderMatches,
+            };
+
+            var pool = ArrayPool<byte>.Shared;
+            ReportHeaderPages(path, pageSize, result, onBadPage);
+            var current = pool.Rent(chunkSize);
+            var next = pool.Rent(chunkSize);
+            try
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+                long length = stream.Length;
+                long usable = length / pageSize * pageSize;
+                stream.Position = 2L * pageSize;
+                long filePage = 2;
+                int got = ReadChunk(stream, current, chunkSize, usable);
+                while (got > 0)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var buffer = current;
+                    var readAhead = Task.Run(() => ReadChunk(stream, next, chunkSize, usable));
+                    var bad = new List<BadPage>();
+                    var counts = VerifyChunkInParallel(path, buffer, got, filePage, pageSize, bad);
+                    int nextGot = readAhead.GetAwaiter().GetResult();
+
+                    result.ValidPages += counts.Valid;
+                    result.UninitializedPages += counts.Uninitialized;
+                    result.BadPageCount += counts.Bad;
+                    result.PagesChecked += got / pageSize;
+                    result.BytesRead += got;
+                    foreach (var page in bad)
+                    {
+                        if (result.BadPages.Count < DatabaseVerificationResult.MaxBadPagesKept) result.BadPages.Add(page);
+                        onBadPage?.Invoke(page);
+                    }
+                    onProgress?.Invoke(2L * pageSize + result.BytesRead, length);
+                    filePage += got / pageSize;
+                    (current, next) = (next, current);
+                    got = nextGot;
+                }
+                if (length % pageSize != 0)
+                    throw new EseFormatException(path, EseFormatProblem.Truncated,
+                        $"'{path}' is {length} bytes, not a whole number of {pageSize}-byte pages: the last page (page {length / pageSize - 1}) is truncated.", length / pageSize - 1);
+            }
+            finally
+            {
+                pool.Return(current);
+                pool.Return(next);
+            }
+            result.BytesRead += 2L * pageSize;
+            result.Duration = clock.Elapsed;
+            return result;
+        }
+
+        static void ReportHeaderPages(string path, int pageSize, DatabaseVerificationResult result, Action<BadPage>? onBadPage)
+        {
+            var pages = new byte[2 * pageSize];
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1))
+                DatabaseHeader.ReadFully(stream, pages, 0, pages.Length);
+            for (int i = 0; i < 2; i++)
+            {
+                if (PageChecksum.VerifyHeader(new ReadOnlySpan<byte>(pages, i * pageSize, pageSize), out uint stored, out uint computed)) continue;
+                var bad = BadPage.Header(path, i == 1, pageSize, stored, computed);
+                result.BadPageCount++;
+                result.BadPages.Add(bad);
+                onBadPage?.Invoke(bad);
+            }
+        }
+
+        static int ReadChunk(Stream stream, byte[] buffer, int chunkSize, long usable)
+        {
+            long remaining = usable - stream.Position;
+            int want = (int)Math.Min(chunkSize, Math.Max(0, remaining));
+            return want == 0 ? 0 : DatabaseHeader.ReadFully(stream, buffer, 0, want);
+        }
+
+        /// <summary>Splits a chunk between the two halves so both cores checksum; bad pages come back in page order.</summary>
+        public static PageRunCounts VerifyChunkInParallel(string path, byte[] buffer, int count, long firstFilePageIndex, int pageSize, List<BadPage> bad)
+        {
+            int pages = count / pageSize;
+            if (pages < 8 || Environment.ProcessorCount < 2)
+                return VerifyPages(path, buffer, count, firstFilePageIndex, pageSize, bad.Add);
+            int half = pages / 2;
+            var badSecond = new List<BadPage>();
+            var second = Task.Run(() => VerifyPagesAt(path, buffer, half, pages - half, firstFilePageIndex + half, pageSize, badSecond.Add));
+            var first = VerifyPagesAt(path, buffer, 0, half, firstFilePageIndex, pageSize, bad.Add);
+            var other = second.GetAwaiter().GetResult();
+            bad.AddRange(badSecond);
+            return new PageRunCounts { Valid = first.Valid + other.Valid, Uninitialized = first.Uninitialized + other.Uninitialized, Bad = first.Bad + other.Bad };
+        }
+
+        static PageRunCounts VerifyPagesAt(string path, byte[] buffer, int firstPage, int pageCount, long firstFilePageIndex, int pageSize, Action<BadPage> onBad)
+        {
+            var counts = new PageRunCounts();
+            for (int i = 0; i < pageCount; i++)
+            {
+                long pageNumber = firstFilePageIndex + i - 1;
+                var check = PageChecksum.Verify(new ReadOnlySpan<byte>(buffer, (firstPage + i) * pageSize, pageSize), pageNumber);
+                switch (check.Status)
+                {
+                    case PageCheckStatus.Valid: counts.Valid++; break;
+                    case PageCheckStatus.Uninitialized: counts.Uninitialized++; break;
+                    default: counts.Bad++; onBad(new BadPage(path, pageNumber, pageSize, check)); break;
+                }
+            }
+            return counts;
+        }
+    }
+}

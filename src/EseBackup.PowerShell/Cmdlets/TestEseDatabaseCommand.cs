@@ -1,0 +1,83 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Management.Automation;
+using System.Threading;
+using EseBackup.Core.Format;
+using EseBackup.PowerShell.Internal;
+
+namespace EseBackup.PowerShell.Cmdlets
+{
+    /// <summary>Test-EseDatabase: verifies every page checksum of a database (eseutil /k).</summary>
+    [Cmdlet(VerbsDiagnostic.Test, "EseDatabase", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(DatabaseVerificationResult))]
+    public sealed class TestEseDatabaseCommand : EseCmdlet
+    {
+        const string PathSet = "Path";
+        const string LiteralSet = "LiteralPath";
+        readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        [Parameter(Mandatory = true, ParameterSetName = LiteralSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "FullName")]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        protected override void ProcessRecord()
+        {
+            foreach (var path in ResolveInputPaths(ParameterSetName == PathSet ? Path : null, ParameterSetName == LiteralSet ? LiteralPath : null))
+            {
+                if (Directory.Exists(path))
+                {
+                    WriteError(new ErrorRecord(new ArgumentException($"'{path}' is a directory; name a database file (Get-EseDatabaseInfo -Path <folder> lists the databases in it)."),
+                        "PathIsDirectory", ErrorCategory.InvalidArgument, path));
+                    continue;
+                }
+                Verify(path);
+            }
+        }
+
+        void Verify(string path)
+        {
+            var progress = new ProgressRecord(1, "Verifying page checksums", System.IO.Path.GetFileName(path));
+            var clock = Stopwatch.StartNew();
+            long lastReport = -1;
+            try
+            {
+                var result = DatabaseVerifier.Verify(path,
+                    onBadPage: bad => WriteError(new ErrorRecord(
+                        new EseFormatException(path, EseFormatProblem.BadPageChecksum, bad.Describe(), bad.PageNumber), "BadPageChecksum", ErrorCategory.InvalidData, bad)),
+                    onProgress: (done, total) =>
+                    {
+                        long tick = clock.ElapsedMilliseconds / 250;
+                        if (tick == lastReport) return;
+                        lastReport = tick;
+                        progress.PercentComplete = total > 0 ? (int)(done * 100 / total) : 0;
+                        progress.StatusDescription = $"{System.IO.Path.GetFileName(path)}: {done / 1048576} of {total / 1048576} MiB";
+                        WriteProgress(progress);
+                    },
+                    cancellation: _stop.Token);
+                if (!result.ShadowHeaderMatches && result.HeaderChecksumValid)
+                    WriteWarning($"'{path}': the shadow header (page 1) differs from the database header (page 0).");
+                WriteObject(result);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: PowerShell is already stopping the pipeline.
+            }
+            catch (Exception ex) when (ex is EseFormatException || ex is IOException || ex is UnauthorizedAccessException)
+            {
+                WriteEngineError(ex, ex is EseFormatException ? "InvalidDatabase" : "DatabaseReadFailed", path);
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+        }
+
+        protected override void StopProcessing() => _stop.Cancel();
+    }
+}
