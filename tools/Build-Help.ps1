@@ -17,7 +17,8 @@
         ## DESCRIPTION               at least one paragraph
         ## PARAMETERS                one '### -Name' per parameter, each with a description; none for common
                                      parameters; -WhatIf/-Confirm may be omitted (standard text is used)
-        ## INPUTS                    '### Type' entries with optional text, or plain text, or empty
+        ## INPUTS                    '### Type' entries with optional text, or plain text, or empty (then the
+                                     types of ValueFromPipeline parameters are listed)
         ## OUTPUTS                   likewise (empty: the cmdlet's [OutputType] is used)
         ## EXAMPLES                  '### Example N: title' entries, each with one or more ``` fenced blocks
                                      (the code) and optional text (the remarks); at least one example
@@ -346,15 +347,15 @@ function Write-Parameter([System.Xml.XmlWriter] $W, $Fact, [string[]] $Paragraph
 }
 
 function Get-TypeEntries($Section, [string[]] $Fallback) {
-    # '### Type' entries, else the fallback type names with the section text as their description,
-    # else the text itself as the entry (e.g. 'None').
+    # '### Type' entries, else the section's text as one entry (e.g. 'None.' or 'System.String: paths'),
+    # else (empty section) the types the cmdlet declares, else 'None'.
     $entries = [System.Collections.Generic.List[object]]::new()
     if ($null -eq $Section) { return , $entries }
     foreach ($sub in $Section.Subsections) { $entries.Add([pscustomobject]@{ Name = $sub.Title.Trim(); Paragraphs = @(Get-Paragraphs $sub.Body) }) }
     if ($entries.Count -gt 0) { return , $entries }
     $text = @(Get-Paragraphs $Section.Body)
-    if ($Fallback.Count -gt 0) { foreach ($f in $Fallback) { $entries.Add([pscustomobject]@{ Name = $f; Paragraphs = $text }) } }
-    elseif ($text.Count -gt 0) { $entries.Add([pscustomobject]@{ Name = $text[0]; Paragraphs = @($text | Select-Object -Skip 1) }) }
+    if ($text.Count -gt 0) { $entries.Add([pscustomobject]@{ Name = $text[0]; Paragraphs = @($text | Select-Object -Skip 1) }) }
+    elseif ($Fallback.Count -gt 0) { foreach ($f in $Fallback) { $entries.Add([pscustomobject]@{ Name = $f; Paragraphs = @() }) } }
     else { $entries.Add([pscustomobject]@{ Name = 'None'; Paragraphs = @() }) }
     return , $entries
 }
