@@ -367,3 +367,34 @@ namespace EseBackup.Core.BackupSets
         }
     }
 }
+
+namespace EseBackup.Core.BackupSets
+{
+    /// <summary>Replaying restored logs through the engine (Windows only).</summary>
+    public static class RestoreRecovery
+    {
+        public const string NotSupportedMessage =
+            "Recovering a restore (-Recover) replays the logs through the ESE engine and requires Windows (esent.dll), which this platform does not have. " +
+            "Restore without -Recover and replay the logs on Windows (eseutil /r).";
+
+        public static bool IsAvailable => Interop.EsentPlatform.IsAvailable;
+
+        /// <summary>Throws <see cref="PlatformNotSupportedException"/> before anything is written when the engine is not there.</summary>
+        public static void EnsureAvailable()
+        {
+            if (!IsAvailable) throw new PlatformNotSupportedException(NotSupportedMessage);
+        }
+
+        /// <summary>Hard recovery of the restored databases from the restored logs, in place (JetExternalRestore2).</summary>
+        public static void Recover(RestorePlan plan, RestoreResult result)
+        {
+            EnsureAvailable();
+            var map = plan.Files.Where(f => f.Role == BackupFileRole.Database)
+                .Select(f => new KeyValuePair<string, string>(f.File.Entry.SourcePath ?? f.Target, f.Target)).ToList();
+            var logs = new LogInfo(result.Logs, result.LogGenerationLow, result.LogGenerationHigh, result.LogBaseName ?? "edb");
+            Sources.EseEngineRestore.RecoverFromExternalBackup(result.Destination, logs, map, result.Destination, result.Destination);
+            result.Recovered = true;
+            result.NextStep = "The databases were recovered (logs replayed); they can be attached.";
+        }
+    }
+}
