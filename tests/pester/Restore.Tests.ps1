@@ -145,7 +145,7 @@ Describe 'Backup, verify and restore fixture-writer folders' {
         $full = Backup-EseDatabase -Path $src -Destination $dest
         $restored = New-TestFolder 'pester-restore'
         Set-Content -Path (Join-Path $restored 'Fixture.edb') -Value 'precious'
-        (Get-Item (Join-Path $restored 'Fixture.edb')).LastWriteTimeUtc = [datetime]::new(2020, 1, 1, 0, 0, 0, 'Utc')
+        (Get-Item (Join-Path $restored 'Fixture.edb')).LastWriteTimeUtc = [datetime]::SpecifyKind([datetime]'2020-01-01', 'Utc')
         $before = Get-FolderState $restored
 
         Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
@@ -235,7 +235,7 @@ Describe 'Backup, verify and restore fixture-writer folders' {
         $text = Get-EseBackupSet $dest | Out-String
         $text | Should -Match ([regex]::Escape($incr.Name))
         $text | Should -Match 'Incremental'
-        $text | Should -Match 'False'
+        $text | Should -Match 'Incomplete'
         $text | Should -Match '5-6'
         (Test-EseBackup $dest -ErrorAction SilentlyContinue | Out-String) | Should -Match 'MissingManifest'
         $restored = Join-Path (New-TestFolder 'pester-restore') 'app'
