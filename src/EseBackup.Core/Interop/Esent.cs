@@ -207,7 +207,6 @@ namespace EseBackup.Core.Interop
             long lowGeneration,
             long highGeneration,
             string baseName,
-            string? targetInstanceName,
             string? targetInstanceLogFolder,
             string? targetInstanceCheckpointFolder)
         {
@@ -229,7 +228,7 @@ namespace EseBackup.Core.Interop
                 {
                     Check(EsentNative.JetExternalRestore2W(
                         checkpointFolder, logFolder, map.Length == 0 ? null : pMap, map.Length, backupLogFolder, &info,
-                        targetInstanceName, targetInstanceLogFolder, targetInstanceCheckpointFolder, IntPtr.Zero),
+                        null /* szTargetInstanceName: deprecated */, targetInstanceLogFolder, targetInstanceCheckpointFolder, IntPtr.Zero),
                         "JetExternalRestore2W", backupLogFolder);
                 }
             }
