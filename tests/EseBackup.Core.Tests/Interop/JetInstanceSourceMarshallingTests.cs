@@ -58,6 +58,7 @@ namespace EseBackup.Core.Tests.Interop
             Assert.Equal(InstanceValue, EsentMock.LastArg("JetReadFileInstance", 0));
             Assert.Equal(FileValue, EsentMock.LastArg("JetReadFileInstance", 1));
             Assert.Equal(8192UL, EsentMock.LastArg("JetReadFileInstance", 2));
+            Assert.Equal(0UL, EsentMock.LastArg("JetReadFileInstance", 4) % (64 * 1024)); // the engine needs a page-aligned buffer
 
             source.CloseFile(file);
             Assert.Equal(FileValue, EsentMock.LastArg("JetCloseFileInstance", 1));
@@ -92,6 +93,22 @@ namespace EseBackup.Core.Tests.Interop
                 "JetCloseFileInstance", "JetGetLogInfoInstance2W", "JetGetTruncateLogInfoInstanceW", "JetTruncateLogInstance",
                 "JetEndExternalBackupInstance2",
             }, EsentMock.Sequence());
+        }
+
+        [EsentMockFact]
+        public void A_read_size_the_engine_would_refuse_aborts_without_reaching_it()
+        {
+            using var source = NewSource();
+            source.BeginBackup(BackupKind.Full);
+            EsentMock.SetFile(8192, 0, new byte[8192], 0);
+            var file = source.OpenFile(@"C:\db\x.edb");
+
+            var ex = Assert.Throws<ArgumentOutOfRangeException>(() => source.ReadFile(file, new byte[5000], 0, 5000));
+
+            Assert.Contains(@"C:\db\x.edb", ex.Message);
+            Assert.Equal(0, EsentMock.CallCount("JetReadFileInstance"));
+            Assert.Equal(2UL, EsentMock.LastArg("JetEndExternalBackupInstance2", 1));
+            Assert.False(source.IsBackupActive);
         }
 
         [EsentMockFact]
