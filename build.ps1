@@ -141,9 +141,11 @@ function Invoke-PesterTest {
 
 function Invoke-Test {
     Invoke-Build
-    Invoke-Help
     $results = @()
     $failures = @()
+    # Missing or malformed help is a failed check, not a reason to skip the tests.
+    try { Invoke-Help }
+    catch { $failures += "Invoke-Help : $($_.Exception.Message)"; Write-Host $failures[-1] -ForegroundColor Red }
     foreach ($runner in @('Invoke-UnitTest', 'Invoke-PesterTest')) {
         try { $results += & $runner }
         catch { $failures += "$runner : $($_.Exception.Message)"; Write-Host $failures[-1] -ForegroundColor Red }
