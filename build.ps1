@@ -99,6 +99,8 @@ function Invoke-Build {
 function Invoke-Help {
     $script = Join-Path $RepoRoot 'tools/Build-Help.ps1'
     if (-not (Test-Path $script)) { Write-Host 'Help: no help builder yet.'; return }
+    # The builder reads parameter facts from the built cmdlets, so it needs Build's output.
+    if (-not (Test-Path (Join-Path $ModuleOut 'EseBackup.psd1'))) { throw "Help needs the built module in $ModuleOut; run the Build task first." }
     $code = Invoke-ChildPwsh $script @('-HelpSource', (Join-Path $RepoRoot 'docs/help'), '-ModulePath', $ModuleOut)
     if ($code -ne 0) { throw "Building help failed (exit code $code)." }
 }

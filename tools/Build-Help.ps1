@@ -20,7 +20,7 @@
         ## INPUTS                    '### Type' entries with optional text, or plain text, or empty (then the
                                      types of ValueFromPipeline parameters are listed)
         ## OUTPUTS                   likewise (empty: the cmdlet's [OutputType] is used)
-        ## EXAMPLES                  '### Example N: title' entries, each with one or more ``` fenced blocks
+        ## EXAMPLES                  '### <title>' entries (by convention 'Example N: title'), each with one or more ``` fenced blocks
                                      (the code) and optional text (the remarks); at least one example
         ## NOTES                     paragraphs, may be empty
         ## RELATED LINKS             one link per line: [text](uri), - [text](uri) or plain text; may be empty
