@@ -143,9 +143,11 @@ function Invoke-PesterTest {
 
 function Invoke-Test {
     Invoke-Build
-    Invoke-Help
     $results = @()
     $failures = @()
+    # A help failure is counted, not fatal: the tests still run and Help.Tests names the cmdlets without help.
+    try { Invoke-Help }
+    catch { $failures += "Invoke-Help : $($_.Exception.Message)"; Write-Host $failures[-1] -ForegroundColor Red }
     foreach ($runner in @('Invoke-UnitTest', 'Invoke-PesterTest')) {
         try { $results += & $runner }
         catch { $failures += "$runner : $($_.Exception.Message)"; Write-Host $failures[-1] -ForegroundColor Red }
