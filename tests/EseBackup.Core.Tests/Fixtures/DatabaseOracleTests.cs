@@ -56,6 +56,15 @@ namespace EseBackup.Core.Tests.Fixtures
         }
 
         [EsedbOracleFact]
+        public void An_empty_table_exports_no_rows()
+        {
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "empty.edb"), new DatabaseSpec { RecordCount = 0, PageSize = 4096 });
+            Assert.Equal(1, db.TableDepth);
+            Assert.Empty(EsedbOracle.ExportTable(db.Path, db.TableName));
+            Assert.Contains("Items (6)", EsedbOracle.Info(db.Path));
+        }
+
+        [EsedbOracleFact]
         public void Esedbexport_reads_a_three_level_table()
         {
             var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "deep.edb"), new DatabaseSpec { PageSize = 4096, RecordCount = 30000 });
