@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using EseBackup.Core.Protocol;
+using EseBackup.Core.Sources;
+
+namespace EseBackup.Core.BackupSets
+{
+    /// <summary>What ending a backup produced: the committed set and what happened to the logs.</summary>
+    public sealed class BackupStopResult
+    {
+        public BackupStopResult(BackupSet set, bool logsTruncated, string? truncationRefused)
+        {
+            Set = set;
+            LogsTruncated = logsTruncated;
+            TruncationRefused = truncationRefused;
+        }
+
+        public BackupSet Set { get; }
+        public bool LogsTruncated { get; }
+
+        /// <summary>Why truncation was asked for and not done (null when it was done or not asked for).</summary>
+        public string? TruncationRefused { get; }
+    }
+
+    /// <summary>
+    /// The three stages of a backup as the cmdlets use them: start a session, read every file into a new set,
+    /// stop (commit the manifest, truncate only where allowed and only after the set is verified, end the
+    /// session). Every failure in a stage aborts the session before the exception leaves.
+    /// </summary>
+    public static class BackupPipeline
+    {
+        /// <summary>
+        /// Begins a backup of a folder no engine holds open. For an incremental with a destination, the set it
+        /// builds on is found there first (JET_errMissingFullBackup when there is none) and the logs are taken
+        /// from that set's newest generation. The session owns the source and disposes it when it ends.
+        /// </summary>
+        public static BackupSession StartSnapshot(IReadOnlyList<string> paths, BackupKind kind, string? destinationRoot = null)
+        {
+            if (paths == null || paths.Count == 0) throw new ArgumentException("Name a database folder or database file(s) to back up.", nameof(paths));
+            SnapshotSource source;
+            if (paths.Count == 1) source = new SnapshotSource(paths[0]);
+            else source = new SnapshotSource(paths);
+            try
+            {
+                if (kind == BackupKind.Incremental && destinationRoot != null)
+                {
+                    var signature = SetFileFacts.ToManifest(source.ReadLogSignature());
+                    var parent = BackupSetCatalog.Scan(destinationRoot).FindChainParent(signature, source.Description);
+                    source.IncrementalBaseGeneration = parent.LogGenerationHigh;
+                }
+                var session = BackupSession.Begin(source, kind);
+                session.Ended += (_, _) => source.Dispose();
+                return session;
+            }
+            catch
+            {
+                source.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Reads every file of the session into a new set under <paramref name="destinationRoot"/>; the session ends up in state Read.</summary>
+        public static BackupSetWriter Read(BackupSession session, string destinationRoot, BackupCopyOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var writer = BackupSetWriter.Create(session, destinationRoot);
+            writer.ReadAll(options, cancellationToken);
+            return writer;
+        }
+
+        /// <summary>
+        /// Commits the set (manifest last), truncates logs when asked and the source allows it (after re-hashing
+        /// the set from disk), and ends the session normally. A refused truncation is reported, not thrown:
+        /// the set is good, and no log was touched.
+        /// </summary>
+        public static BackupStopResult Stop(BackupSession session, bool truncateLog)
+        {
+            if (session == null) throw new ArgumentNullException(nameof(session));
+            try
+            {
+                if (!session.IsOpen)
+                    throw new JetException(JetError.JET_errNoBackup, $"No backup is in progress: the session of {session.SourceKey} has ended ({session.State}{(session.AbortReason != null ? ": " + session.AbortReason : "")}).");
+                if (!(session.Attachment is BackupSetWriter writer))
+                    throw new JetException(JetError.JET_errInvalidBackupSequence, "Nothing was read into a backup set yet: read the files (Read-EseBackupFile) before stopping the backup.");
+                var set = writer.Commit();
+                bool truncated = false;
+                string? refused = null;
+                if (truncateLog)
+                {
+                    if (!session.Source.CanTruncateLogs)
+                    {
+                        refused = $"Logs were not truncated: the source '{session.SourceKey}' cannot truncate logs (a snapshot or stopped-service folder is not the live log stream).";
+                    }
+                    else
+                    {
+                        VerifyHashes(set);
+                        session.TruncateLog();
+                        truncated = true;
+                    }
+                }
+                session.End();
+                return new BackupStopResult(set, truncated, refused);
+            }
+            catch (Exception ex)
+            {
+                session.Abort(ex.Message);
+                throw;
+            }
+        }
+
+        /// <summary>Re-reads every file of a committed set and checks size and hash against its manifest.</summary>
+        public static void VerifyHashes(BackupSet set)
+        {
+            foreach (var file in set.Files)
+            {
+                var info = new FileInfo(file.FullPath);
+                if (!info.Exists)
+                    throw new InvalidDataException($"Backup set '{set.Path}': '{file.Name}' is missing.");
+                if (info.Length != file.Size)
+                    throw new InvalidDataException($"Backup set '{set.Path}': '{file.Name}' is {info.Length} bytes, the manifest says {file.Size}.");
+                var hash = BackupSetWriter.HashFile(file.FullPath);
+                if (!string.Equals(hash, file.Hash, StringComparison.OrdinalIgnoreCase))
+                    throw new InvalidDataException($"Backup set '{set.Path}': '{file.Name}' does not match its manifest hash.");
+            }
+        }
+    }
+}

@@ -1,0 +1,405 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.IO.Hashing;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using EseBackup.Core.Protocol;
+
+namespace EseBackup.Core.BackupSets
+{
+    /// <summary>
+    /// Writes one backup set from an open <see cref="BackupSession"/>: drives the protocol from attach info
+    /// to the last log, copies every file in large page-aligned chunks (verified by the source, hashed with
+    /// XxHash128 and written on the other core while the next chunk is read, through a temporary name that
+    /// is renamed when the file is complete), then commits manifest.json last. Memory stays flat: two pooled
+    /// chunk buffers whatever the file sizes. Any failure aborts the session and leaves the set incomplete
+    /// (no manifest); nothing outside the new set folder is written.
+    /// </summary>
+    public sealed class BackupSetWriter : IDisposable
+    {
+        public const string PartialSuffix = ".partial";
+        public const string IncompleteMarker = "INCOMPLETE.txt";
+
+        private static readonly Regex SetNamePattern = new Regex(@"^\d{8}-\d{6}(-\d+)?-(full|incr)$", RegexOptions.CultureInvariant);
+
+        private readonly BackupSession _session;
+        private readonly List<BackupFileEntry> _entries = new List<BackupFileEntry>();
+        private readonly List<string> _notes = new List<string>();
+        private readonly BackupSet? _parent;
+        private bool _committed;
+        private int _disposed;
+        private long _bytesDone;
+        private long _bytesKnown;
+        private int _filesKnown;
+        private long _bytesTotal = -1;
+        private int _filesTotal = -1;
+
+        private BackupSetWriter(BackupSession session, string destinationRoot, string setPath, BackupSet? parent)
+        {
+            _session = session;
+            DestinationRoot = destinationRoot;
+            SetPath = setPath;
+            _parent = parent;
+        }
+
+        public string DestinationRoot { get; }
+
+        /// <summary>The folder of the set being written.</summary>
+        public string SetPath { get; }
+
+        /// <summary>The set an incremental builds on.</summary>
+        public BackupSet? Parent => _parent;
+
+        public BackupSet? CommittedSet { get; private set; }
+
+        public static bool LooksLikeSetName(string name) => SetNamePattern.IsMatch(name);
+
+        /// <summary>
+        /// Creates the set folder under <paramref name="destinationRoot"/> for a session that has not read
+        /// anything yet. For an incremental, finds the set it builds on there (JET_errMissingFullBackup when
+        /// there is none). Aborts the session on failure.
+        /// </summary>
+        public static BackupSetWriter Create(BackupSession session, string destinationRoot, ManifestSignature? logSignature = null)
+        {
+            if (session == null) throw new ArgumentNullException(nameof(session));
+            try
+            {
+                if (session.State != BackupSessionState.Started)
+                    throw new JetException(session.IsOpen ? JetError.JET_errInvalidBackupSequence : JetError.JET_errNoBackup,
+                        $"A backup set can only be written from a session that has not read anything yet (the session is {session.State}).");
+                if (session.Attachment is BackupSetWriter)
+                    throw new JetException(JetError.JET_errInvalidBackupSequence, "This session is already writing a backup set.");
+                var root = Path.GetFullPath(destinationRoot);
+                try { Directory.CreateDirectory(root); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw new BackupDestinationException($"Cannot create the backup destination '{root}': {ex.Message}", root, ex);
+                }
+                BackupSet? parent = null;
+                if (session.Kind == BackupKind.Incremental)
+                {
+                    logSignature ??= session.Source is Sources.SnapshotSource snapshot ? SetFileFacts.ToManifest(snapshot.LogSignature) : null;
+                    parent = BackupSetCatalog.Scan(root).FindChainParent(logSignature, session.SourceKey);
+                }
+
+                var stamp = session.StartTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+                var suffix = session.Kind == BackupKind.Full ? "full" : "incr";
+                string setPath = Path.Combine(root, $"{stamp}-{suffix}");
+                for (int n = 2; Directory.Exists(setPath) || File.Exists(setPath); n++)
+                    setPath = Path.Combine(root, $"{stamp}-{n}-{suffix}");
+                try { Directory.CreateDirectory(setPath); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw new BackupDestinationException($"Cannot create the backup set folder '{setPath}': {ex.Message}", setPath, ex);
+                }
+                var writer = new BackupSetWriter(session, root, setPath, parent);
+                session.Attachment = writer;
+                session.SetPath = setPath;
+                return writer;
+            }
+            catch (Exception ex)
+            {
+                session.Abort(ex.Message);
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Reads every file the protocol names into the set: the databases (full), then the logs. On return
+        /// the session is in state Read. Any failure or cancellation aborts the session and leaves the set without manifest.
+        /// </summary>
+        public void ReadAll(BackupCopyOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            options ??= new BackupCopyOptions();
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                if (_session.Source is Sources.SnapshotSource snapshot)
+                {
+                    _bytesTotal = snapshot.PlannedBytes;
+                    _filesTotal = snapshot.PlannedFileCount;
+                }
+                if (_session.Kind == BackupKind.Full)
+                {
+                    var databases = _session.GetAttachInfo();
+                    _filesKnown += databases.Count;
+                    foreach (var db in databases)
+                        CopyOne(db, BackupFileRole.Database, options, clock, cancellationToken);
+                }
+                var logs = _session.GetLogInfo();
+                _filesKnown += logs.Files.Count;
+                CheckIncrementalCoverage(logs);
+                foreach (var log in logs.Files)
+                    CopyOne(log, BackupFileRole.Log, options, clock, cancellationToken);
+                if (_session.State != BackupSessionState.Read)
+                    throw new JetException(JetError.JET_errInvalidBackupSequence, $"Every named file was copied but the session is {_session.State}.");
+            }
+            catch (Exception ex)
+            {
+                _session.Abort(ex is OperationCanceledException ? "The backup was cancelled." : ex.Message);
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Commits the set: writes manifest.json (temporary name, then rename) and marks the session committed.
+        /// The session stays open (state Read) so the caller can truncate logs and end it.
+        /// </summary>
+        public BackupSet Commit()
+        {
+            try
+            {
+                if (_committed) return CommittedSet!;
+                if (_session.State != BackupSessionState.Read)
+                    throw new JetException(_session.IsOpen ? JetError.JET_errInvalidBackupSequence : JetError.JET_errNoBackup,
+                        $"The set '{SetPath}' can only be committed after every file was read (the session is {_session.State}).");
+                var logs = _session.Logs!;
+                if (_session.Source is Sources.SnapshotSource snapshot) _notes.AddRange(snapshot.Notes);
+                var manifest = new BackupManifest
+                {
+                    SetId = Guid.NewGuid(),
+                    ChainId = _parent?.ChainId ?? Guid.NewGuid(),
+                    ParentSetId = _parent?.SetId,
+                    Kind = _session.Kind,
+                    Source = _session.SourceKey,
+                    StartTime = _session.StartTime,
+                    EndTime = DateTime.UtcNow,
+                    LogBaseName = logs.BaseName,
+                    LogGenerationLow = logs.Files.Count == 0 ? 0 : logs.LowGeneration,
+                    LogGenerationHigh = logs.Files.Count == 0 ? 0 : logs.HighGeneration,
+                    Files = _entries.ToList(),
+                    Notes = _notes.ToList(),
+                };
+                var firstDb = _entries.FirstOrDefault(e => e.Role == BackupFileRole.Database);
+                manifest.PageSize = firstDb?.PageSize;
+                manifest.LogSignature = SetFileFacts.LogSignatureOf(SetPath, _entries) ?? _parent?.Manifest.LogSignature;
+                manifest.Validate(Path.Combine(SetPath, BackupManifest.FileName));
+                try
+                {
+                    manifest.WriteTo(SetPath);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw new BackupDestinationException($"Cannot write the manifest of backup set '{SetPath}': {ex.Message}", SetPath, ex);
+                }
+                _committed = true;
+                _session.MarkCommitted(SetPath);
+                CommittedSet = BackupSet.Open(SetPath);
+                return CommittedSet;
+            }
+            catch (Exception ex)
+            {
+                _session.Abort(ex.Message);
+                throw;
+            }
+        }
+
+        /// <summary>On an aborted or abandoned set: removes partial files and leaves a note; the folder stays, without manifest.</summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0 || _committed) return;
+            try
+            {
+                foreach (var partial in Directory.EnumerateFiles(SetPath, "*" + PartialSuffix, SearchOption.AllDirectories))
+                {
+                    try { File.Delete(partial); } catch (Exception) { /* best effort */ }
+                }
+                var reason = _session.AbortReason ?? "The backup did not complete.";
+                File.WriteAllText(Path.Combine(SetPath, IncompleteMarker),
+                    $"This backup set is incomplete and must not be restored: it has no {BackupManifest.FileName}.{Environment.NewLine}Reason: {reason}{Environment.NewLine}");
+            }
+            catch (Exception)
+            {
+                // The destination may be what failed (full, read-only): the missing manifest already marks the set incomplete.
+            }
+        }
+
+        private void CheckIncrementalCoverage(LogInfo logs)
+        {
+            if (_parent == null) return;
+            // The parent's newest log may have been the engine's current, still-growing log: an incremental takes
+            // that generation again, so it must reach back at least to it with no gap.
+            if (logs.Files.Count == 0 || logs.LowGeneration > _parent.LogGenerationHigh)
+            {
+                var from = _parent.LogGenerationHigh;
+                var to = logs.Files.Count == 0 ? (long?)null : logs.LowGeneration - 1;
+                throw new JetException(JetError.JET_errMissingLogFile,
+                    $"The incremental cannot continue set '{_parent.Name}' (logs up to generation {_parent.LogGenerationHigh}): the source's logs start at generation {logs.LowGeneration}, so generation(s) {from}{(to != null && to > from ? "-" + to : "")} are missing.");
+            }
+        }
+
+        private void CopyOne(string sourcePath, BackupFileRole role, BackupCopyOptions options, Stopwatch clock, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            var relative = ChooseName(sourcePath);
+            var final = BackupManifest.ResolveInside(SetPath, relative);
+            var temp = final + PartialSuffix;
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+
+            var handle = _session.OpenFile(sourcePath);
+            Interlocked.Add(ref _bytesKnown, handle.Size);
+            var hasher = new XxHash128();
+            var chunk = options.ChunkSize;
+            var pool = ArrayPool<byte>.Shared;
+            byte[] reading = pool.Rent(chunk);
+            byte[] spare = pool.Rent(chunk);
+            Task? writeBehind = null;
+            long fileBytes = 0;
+            try
+            {
+                Stream output;
+                try { output = options.CreateFile(temp); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw DestinationFailed(temp, ex);
+                }
+                using (output)
+                {
+                    while (true)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        int n = ReadChunk(handle, reading, chunk);
+                        if (writeBehind != null) WaitWrite(writeBehind, temp);
+                        writeBehind = null;
+                        if (n == 0) break;
+                        var buffer = reading;
+                        writeBehind = Task.Run(() =>
+                        {
+                            hasher.Append(new ReadOnlySpan<byte>(buffer, 0, n));
+                            output.Write(buffer, 0, n);
+                        });
+                        reading = spare;
+                        spare = buffer;
+                        fileBytes += n;
+                        var done = Interlocked.Add(ref _bytesDone, n);
+                        options.Progress?.Report(new BackupProgress(sourcePath, fileBytes, handle.Size, done, _entries.Count, _filesKnown, Interlocked.Read(ref _bytesKnown), _bytesTotal, _filesTotal));
+                        Throttle(options.ThrottleMBps, done, clock, ct);
+                    }
+                    try
+                    {
+                        if (output is FileStream fs) fs.Flush(true); else output.Flush();
+                    }
+                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                    {
+                        throw DestinationFailed(temp, ex);
+                    }
+                }
+                _session.CloseFile(handle);
+                try { File.Move(temp, final); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw DestinationFailed(final, ex);
+                }
+            }
+            finally
+            {
+                // Never hand a buffer back to the pool while the write-behind task may still use it.
+                if (writeBehind != null)
+                {
+                    try { writeBehind.Wait(); } catch (Exception) { /* the first failure is already propagating */ }
+                }
+                pool.Return(reading);
+                pool.Return(spare);
+            }
+
+            var entry = new BackupFileEntry
+            {
+                Path = relative,
+                Role = role,
+                Size = fileBytes,
+                Hash = ToHex(hasher.GetCurrentHash()),
+                SourcePath = sourcePath,
+            };
+            SetFileFacts.Describe(final, entry);
+            _entries.Add(entry);
+            options.Progress?.Report(new BackupProgress(sourcePath, fileBytes, handle.Size, Interlocked.Read(ref _bytesDone), _entries.Count, _filesKnown, Interlocked.Read(ref _bytesKnown), _bytesTotal, _filesTotal));
+        }
+
+        private int ReadChunk(BackupFileHandle handle, byte[] buffer, int count)
+        {
+            int filled = 0;
+            while (filled < count)
+            {
+                int n = _session.ReadFile(handle, buffer, filled, count - filled);
+                if (n <= 0) break;
+                filled += n;
+            }
+            return filled;
+        }
+
+        private static void WaitWrite(Task write, string path)
+        {
+            try
+            {
+                write.GetAwaiter().GetResult();
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
+            {
+                throw DestinationFailed(path, ex);
+            }
+        }
+
+        private static BackupDestinationException DestinationFailed(string path, Exception ex) =>
+            new BackupDestinationException(
+                $"Cannot write '{path}' (is the destination full or read-only?): {ex.Message} The backup was aborted; the set is left incomplete, without manifest.",
+                path, ex);
+
+        private static void Throttle(double mbps, long bytesDone, Stopwatch clock, CancellationToken ct)
+        {
+            if (mbps <= 0) return;
+            var due = TimeSpan.FromSeconds(bytesDone / (mbps * 1_000_000));
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                if (ct.WaitHandle.WaitOne(wait)) ct.ThrowIfCancellationRequested();
+            }
+        }
+
+        private string ChooseName(string sourcePath)
+        {
+            var name = Path.GetFileName(sourcePath);
+            if (string.IsNullOrEmpty(name)) name = "file";
+            var candidate = name;
+            // Two databases of one name from different folders: the second goes into a numbered subfolder.
+            for (int n = 2; _entries.Any(e => string.Equals(e.Path, candidate, StringComparison.OrdinalIgnoreCase)); n++)
+                candidate = $"{n}/{name}";
+            return candidate;
+        }
+
+        private static string ToHex(byte[] bytes)
+        {
+            var chars = new char[bytes.Length * 2];
+            const string digits = "0123456789abcdef";
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                chars[2 * i] = digits[bytes[i] >> 4];
+                chars[2 * i + 1] = digits[bytes[i] & 0xF];
+            }
+            return new string(chars);
+        }
+
+        /// <summary>The XxHash128 of a file as the manifest writes it (32 lower-case hex digits), streamed with a pooled buffer.</summary>
+        public static string HashFile(string path)
+        {
+            var hasher = new XxHash128();
+            var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
+            try
+            {
+                using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                int n;
+                while ((n = fs.Read(buffer, 0, buffer.Length)) > 0) hasher.Append(new ReadOnlySpan<byte>(buffer, 0, n));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            return ToHex(hasher.GetCurrentHash());
+        }
+    }
+}

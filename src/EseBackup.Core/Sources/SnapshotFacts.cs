@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using EseBackup.Core.Format;
+using EseBackup.Core.Protocol;
+
+namespace EseBackup.Core.Sources
+{
+    /// <summary>The few header facts a snapshot backup needs about a database.</summary>
+    internal sealed class DatabaseFacts
+    {
+        public string Path { get; set; } = "";
+        public int PageSize { get; set; }
+        public long RequiredLogLow { get; set; }
+        public long RequiredLogHigh { get; set; }
+        public long LastBackupHighGeneration { get; set; }
+        public EseSignature? LogSignature { get; set; }
+    }
+
+    /// <summary>Reads what SnapshotSource needs from database and log headers (through the Format readers).</summary>
+    internal static class SnapshotFacts
+    {
+        public static bool LooksLikeDatabase(string path) => EseFileDetector.Detect(path) == EseFileKind.Database;
+
+        public static DatabaseFacts ReadDatabase(string path)
+        {
+            DatabaseHeader header;
+            try
+            {
+                header = DatabaseHeader.Read(path);
+            }
+            catch (EseFormatException ex)
+            {
+                throw new JetException(JetError.JET_errInvalidDatabase, ex.Message, path, ex.PageNumber, ex);
+            }
+            if (!header.HeaderChecksumValid)
+            {
+                // The engine could still open it from the shadow header, but a backup copies verified pages only.
+                throw new JetException(JetError.JET_errReadVerifyFailure,
+                    $"'{path}': the database header (file page 0) fails its checksum; only the shadow header is intact. Repair the database before backing it up.", path, -1);
+            }
+            return new DatabaseFacts
+            {
+                Path = path,
+                PageSize = header.PageSize,
+                RequiredLogLow = header.RequiredLogLow,
+                RequiredLogHigh = header.RequiredLogHigh,
+                LogSignature = header.LogSignature.IsEmpty ? null : header.LogSignature,
+                LastBackupHighGeneration = Math.Max(header.PreviousFullBackup.HighGeneration, header.PreviousIncrementalBackup.HighGeneration),
+            };
+        }
+
+        /// <summary>The archived and current logs of the folder's log stream, by header generation; unreadable ones are noted.</summary>
+        public static LogSequence ScanLogs(string folder, List<string> notes)
+        {
+            var bases = LogSequence.FindBaseNames(folder);
+            var sequence = LogSequence.Scan(folder);
+            if (bases.Count > 1)
+                notes.Add($"Several log streams are in '{folder}' ({string.Join(", ", bases)}); '{sequence.BaseName}' (the most files) is backed up.");
+            foreach (var bad in sequence.Unreadable)
+                notes.Add($"'{System.IO.Path.GetFileName(bad.FilePath)}' is not a readable log ({bad.Message}); it is not part of the backup.");
+            return sequence;
+        }
+    }
+}

@@ -1,0 +1,404 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using EseBackup.Core.Format;
+using EseBackup.Core.Protocol;
+
+namespace EseBackup.Core.Sources
+{
+    /// <summary>
+    /// The JET external backup protocol over a database folder no engine holds open: a stopped service, or a
+    /// VSS/LVM/ZFS snapshot. Attach info is the databases given (or found in the folder); log info is the
+    /// generations the databases need, through the newest generation present; every database page is
+    /// checksum-verified as it is read; log truncation is refused, because a snapshot is not the live folder.
+    /// </summary>
+    /// <remarks>
+    /// Log generations come from the log headers, not the file names: a real folder need not be
+    /// self-consistent (appdata-folder/edb has edb.log at generation 1 beside edb0000D.log at 13).
+    /// A full backup takes every generation from the oldest one a database requires through the newest
+    /// present and fails with JET_errMissingLogFile naming any gap. When the databases require no log
+    /// (clean shutdown), it takes the unbroken run of generations that ends with the newest one, so an
+    /// incremental can continue from it; older, disconnected logs are left out and named in <see cref="Notes"/>.
+    /// </remarks>
+    public sealed class SnapshotSource : IBackupSource
+    {
+        private readonly List<string> _notes = new List<string>();
+        private readonly Dictionary<BackupFileHandle, OpenFileState> _open = new Dictionary<BackupFileHandle, OpenFileState>();
+        private List<DatabaseFacts> _databases = new List<DatabaseFacts>();
+        private LogInfo? _logInfo;
+        private BackupKind _kind;
+        private bool _inProgress;
+        private bool _disposed;
+
+        /// <summary>A database folder (every database in it) or one database file (its folder holds the logs).</summary>
+        public SnapshotSource(string path)
+            : this(ResolveDatabases(path, out var logFolder), logFolder)
+        {
+        }
+
+        /// <summary>Named database files; the logs are in <paramref name="logFolder"/> (default: the first database's folder).</summary>
+        public SnapshotSource(IEnumerable<string> databasePaths, string? logFolder = null)
+        {
+            if (databasePaths == null) throw new ArgumentNullException(nameof(databasePaths));
+            DatabasePaths = databasePaths.Select(p => Path.GetFullPath(p)).Distinct(StringComparer.Ordinal).ToList();
+            if (DatabasePaths.Count == 0) throw new ArgumentException("No database to back up was named.", nameof(databasePaths));
+            foreach (var db in DatabasePaths)
+            {
+                if (!File.Exists(db))
+                    throw new JetException(JetError.JET_errFileNotFound, $"The database '{db}' does not exist.", db);
+            }
+            LogFolder = Path.GetFullPath(logFolder ?? Path.GetDirectoryName(DatabasePaths[0])!)
+                .TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            if (!Directory.Exists(LogFolder))
+                throw new JetException(JetError.JET_errInvalidPath, $"The log folder '{LogFolder}' does not exist.", LogFolder);
+        }
+
+        /// <summary>The log folder: what identifies this source (two backups of one folder cannot run at once).</summary>
+        public string Description => LogFolder;
+
+        public string LogFolder { get; }
+
+        public IReadOnlyList<string> DatabasePaths { get; }
+
+        /// <summary>A snapshot is not the live log folder: truncating it would free nothing and lose history.</summary>
+        public bool CanTruncateLogs => false;
+
+        /// <summary>
+        /// For an incremental: the generation to start from (the newest generation of the set it builds on).
+        /// When null, the databases' own last-backup record (header) is used.
+        /// </summary>
+        public long? IncrementalBaseGeneration { get; set; }
+
+        /// <summary>What the log planning left out and why (empty logs, disconnected generations).</summary>
+        public IReadOnlyList<string> Notes => _notes;
+
+        /// <summary>Files the backup will read (databases for a full backup, then logs) and their total size, after <see cref="BeginBackup"/>.</summary>
+        public int PlannedFileCount => (_kind == BackupKind.Full ? _databases.Count : 0) + (_logInfo?.Files.Count ?? 0);
+
+        public long PlannedBytes =>
+            (_kind == BackupKind.Full ? _databases.Sum(d => SizeOf(d.Path)) : 0) + (_logInfo?.Files.Sum(SizeOf) ?? 0);
+
+        private static long SizeOf(string path)
+        {
+            try { return new FileInfo(path).Length; } catch (IOException) { return 0; }
+        }
+
+        /// <summary>The log signature of the stream being backed up (newest log, else the database header), after <see cref="BeginBackup"/>.</summary>
+        public EseSignature? LogSignature { get; private set; }
+
+        /// <summary>
+        /// Reads the log signature of the databases' log stream without starting a backup (the first database's
+        /// header, else the newest log): what identifies the chain an incremental continues.
+        /// </summary>
+        public EseSignature? ReadLogSignature()
+        {
+            var header = DatabaseHeader.Read(DatabasePaths[0]);
+            if (!header.LogSignature.IsEmpty) return header.LogSignature;
+            var newest = LogSequence.Scan(LogFolder).Logs.LastOrDefault(l => !l.LogSignature.IsEmpty);
+            return newest?.LogSignature;
+        }
+
+        /// <summary>Page size of the first database (after <see cref="BeginBackup"/>).</summary>
+        public int PageSize => _databases.Count > 0 ? _databases[0].PageSize : 0;
+
+        public void BeginBackup(BackupKind kind)
+        {
+            ThrowIfDisposed();
+            if (_inProgress)
+                throw new JetException(JetError.JET_errBackupInProgress, $"A backup of '{LogFolder}' is already in progress on this source.", LogFolder);
+            _notes.Clear();
+            var databases = DatabasePaths.Select(SnapshotFacts.ReadDatabase).ToList();
+            var logs = PlanLogs(kind, databases);
+            _databases = databases;
+            _logInfo = logs;
+            _kind = kind;
+            _inProgress = true;
+        }
+
+        public IReadOnlyList<string> GetAttachInfo()
+        {
+            RequireInProgress();
+            if (_kind != BackupKind.Full)
+                throw new JetException(JetError.JET_errInvalidBackupSequence, "Attach info is only given in a full backup.");
+            return _databases.Select(d => d.Path).ToList();
+        }
+
+        public BackupFileHandle OpenFile(string path)
+        {
+            RequireInProgress();
+            var db = _databases.FirstOrDefault(d => string.Equals(d.Path, path, StringComparison.Ordinal));
+            var isLog = _logInfo!.Files.Contains(path, StringComparer.Ordinal);
+            if (db == null && !isLog)
+                throw new JetException(JetError.JET_errInvalidParameter, $"'{path}' is not a file of this backup.", path);
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            }
+            catch (FileNotFoundException ex)
+            {
+                throw new JetException(isLog ? JetError.JET_errMissingLogFile : JetError.JET_errFileNotFound, $"'{path}' disappeared from the snapshot.", path, null, ex);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new JetException(JetError.JET_errFileAccessDenied, $"Cannot read '{path}': access denied.", path, null, ex);
+            }
+            if (db != null && stream.Length % db.PageSize != 0)
+            {
+                stream.Dispose();
+                throw new JetException(JetError.JET_errReadVerifyFailure, $"'{path}' is {stream.Length} bytes, not a whole number of {db.PageSize}-byte pages: the file is truncated.", path);
+            }
+            var handle = new BackupFileHandle(path, stream.Length, stream);
+            _open[handle] = new OpenFileState(stream, db?.PageSize ?? 0);
+            return handle;
+        }
+
+        public int ReadFile(BackupFileHandle file, byte[] buffer, int offset, int count)
+        {
+            RequireInProgress();
+            if (file == null || !_open.TryGetValue(file, out var state))
+                throw new JetException(JetError.JET_errInvalidParameter, $"'{file?.Path}' is not open for backup.", file?.Path);
+            if (buffer == null) throw new ArgumentNullException(nameof(buffer));
+            if (offset < 0 || count < 0 || offset + count > buffer.Length) throw new ArgumentOutOfRangeException(nameof(count));
+            if (state.PageSize > 0)
+            {
+                // Databases are read in whole pages so every page can be verified before it is handed out.
+                if (count < state.PageSize)
+                    throw new JetException(JetError.JET_errInvalidParameter, $"Reads of '{file.Path}' must be at least one page ({state.PageSize} bytes); {count} were asked.", file.Path);
+                count -= count % state.PageSize;
+            }
+            long start = state.Stream.Position;
+            int filled = 0;
+            while (filled < count)
+            {
+                int n;
+                try { n = state.Stream.Read(buffer, offset + filled, count - filled); }
+                catch (IOException ex)
+                {
+                    throw new JetException(JetError.JET_errDiskIO, $"Reading '{file.Path}' at offset {start + filled} failed: {ex.Message}", file.Path, null, ex);
+                }
+                if (n == 0) break;
+                filled += n;
+            }
+            if (state.PageSize > 0) VerifyPages(file.Path, buffer, offset, filled, start, state.PageSize);
+            return filled;
+        }
+
+        public void CloseFile(BackupFileHandle file)
+        {
+            RequireInProgress();
+            if (file == null || !_open.TryGetValue(file, out var state))
+                throw new JetException(JetError.JET_errInvalidParameter, $"'{file?.Path}' is not open for backup.", file?.Path);
+            state.Stream.Dispose();
+            _open.Remove(file);
+        }
+
+        public LogInfo GetLogInfo()
+        {
+            RequireInProgress();
+            return _logInfo!;
+        }
+
+        /// <summary>A snapshot never truncates: nothing would be deleted.</summary>
+        public IReadOnlyList<string> GetTruncateLogInfo()
+        {
+            RequireInProgress();
+            return Array.Empty<string>();
+        }
+
+        public void TruncateLog()
+        {
+            RequireInProgress();
+            throw new InvalidOperationException(
+                $"Logs of '{LogFolder}' were not truncated: it is backed up as a snapshot (a stopped service or a volume snapshot), not through the engine that owns the logs. Truncate them through the engine, or delete them only after the backup is verified.");
+        }
+
+        public void EndBackup(BackupEndMode mode)
+        {
+            RequireInProgress();
+            CloseAll();
+            _inProgress = false;
+        }
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            CloseAll();
+            _inProgress = false;
+            _disposed = true;
+        }
+
+        private void CloseAll()
+        {
+            foreach (var s in _open.Values) s.Stream.Dispose();
+            _open.Clear();
+        }
+
+        private static void VerifyPages(string path, byte[] buffer, int offset, int length, long fileOffset, int pageSize)
+        {
+            for (int at = 0; at + pageSize <= length; at += pageSize)
+            {
+                long fileIndex = (fileOffset + at) / pageSize;
+                var page = new ReadOnlySpan<byte>(buffer, offset + at, pageSize);
+                if (fileIndex < 2)
+                {
+                    // File pages 0 and 1: the database header and its shadow copy.
+                    if (!PageChecksum.IsAllZero(page) && !PageChecksum.VerifyHeader(page, out var stored, out var computed))
+                    {
+                        throw new JetException(JetError.JET_errReadVerifyFailure,
+                            $"'{path}': the database header{(fileIndex == 1 ? " shadow" : "")} (file page {fileIndex}) fails its checksum (stored {stored:x8}, computed {computed:x8}).",
+                            path, fileIndex - 1);
+                    }
+                    continue;
+                }
+                long pageNumber = fileIndex - 1;
+                var check = PageChecksum.Verify(page, pageNumber);
+                if (check.Status == PageCheckStatus.Bad)
+                {
+                    throw new JetException(JetError.JET_errReadVerifyFailure,
+                        $"'{path}': page {pageNumber} (file offset {fileIndex * pageSize}) fails its checksum (stored {check.Expected:x}, computed {check.Actual:x}). The backup was aborted.",
+                        path, pageNumber);
+                }
+            }
+        }
+
+        private LogInfo PlanLogs(BackupKind kind, List<DatabaseFacts> databases)
+        {
+            var sequence = SnapshotFacts.ScanLogs(LogFolder, _notes);
+            // By header generation; when two files claim one generation the archived one (immutable) wins.
+            var byGeneration = new SortedDictionary<long, LogFileHeader>();
+            // Only the databases' own log stream can ever be replayed against them: logs carrying another
+            // log signature are leftovers of an earlier stream (appdata-folder/edb has one) and are left out.
+            var wanted = databases.Select(d => d.LogSignature).Where(sig => sig != null).Distinct().ToList();
+            foreach (var log in sequence.Logs.OrderBy(l => l.IsCurrent))
+            {
+                if (wanted.Count > 0 && !log.LogSignature.IsEmpty && !wanted.Contains(log.LogSignature))
+                {
+                    _notes.Add($"'{log.Name}' (generation {log.Generation}) belongs to another log stream (log signature {log.LogSignature.Random:x8}, created {log.LogSignature.CreationTime:u}) than the database(s) ({string.Join(", ", wanted.Select(w => w!.Random.ToString("x8")))}); it is not part of the backup.");
+                    continue;
+                }
+                if (byGeneration.TryGetValue(log.Generation, out var first))
+                {
+                    _notes.Add($"'{log.Name}' and '{first.Name}' both carry generation {log.Generation}; '{first.Name}' is backed up.");
+                    continue;
+                }
+                byGeneration[log.Generation] = log;
+            }
+            var baseName = sequence.BaseName;
+            long newest = byGeneration.Count > 0 ? byGeneration.Keys.Last() : 0;
+            LogSignature = databases.Select(d => d.LogSignature).FirstOrDefault(sig => sig != null)
+                ?? (byGeneration.Count > 0 && !byGeneration[newest].LogSignature.IsEmpty ? byGeneration[newest].LogSignature : null);
+
+            long low;
+            if (kind == BackupKind.Incremental)
+            {
+                var basis = IncrementalBaseGeneration ?? databases.Max(d => d.LastBackupHighGeneration);
+                if (basis <= 0)
+                    throw new JetException(JetError.JET_errMissingFullBackup,
+                        $"An incremental backup of '{LogFolder}' needs a full backup first: no earlier backup set was given and the database header records none.");
+                if (byGeneration.Count == 0 || basis > newest)
+                    throw new JetException(JetError.JET_errMissingLogFile,
+                        $"The incremental continues from log generation {basis}, but the newest log in '{LogFolder}' is {(newest == 0 ? "absent" : "generation " + newest)}.", LogFolder);
+                low = basis;
+            }
+            else
+            {
+                var required = databases.Where(d => d.RequiredLogLow > 0).Select(d => d.RequiredLogLow).DefaultIfEmpty(0).Min();
+                var requiredHigh = databases.Select(d => d.RequiredLogHigh).DefaultIfEmpty(0).Max();
+                if (required > 0)
+                {
+                    if (byGeneration.Count == 0 || newest < requiredHigh)
+                    {
+                        throw new JetException(JetError.JET_errMissingLogFile,
+                            $"The databases need log generations {required}-{requiredHigh}, but {(newest == 0 ? "no log is" : "the newest log is generation " + newest + ",")} in '{LogFolder}'.", LogFolder);
+                    }
+                    low = required;
+                }
+                else if (byGeneration.Count == 0)
+                {
+                    return new LogInfo(Array.Empty<string>(), 0, 0, baseName);
+                }
+                else
+                {
+                    low = newest;
+                    while (byGeneration.ContainsKey(low - 1)) low--;
+                }
+            }
+
+            var missing = new List<long>();
+            for (long g = low; g <= newest; g++)
+                if (!byGeneration.ContainsKey(g)) missing.Add(g);
+            if (missing.Count > 0)
+            {
+                throw new JetException(JetError.JET_errMissingLogFile,
+                    $"Log generation(s) {DescribeRanges(missing)} are missing from '{LogFolder}': the backup needs every generation from {low} through {newest}.", LogFolder);
+            }
+            foreach (var kv in byGeneration.Where(kv => kv.Key >= low))
+            {
+                if (!kv.Value.HeaderChecksumValid)
+                    throw new JetException(JetError.JET_errReadVerifyFailure, $"'{kv.Value.Path}': the log header (generation {kv.Key}) fails its checksum.", kv.Value.Path);
+            }
+            foreach (var left in byGeneration.Where(kv => kv.Key < low))
+                _notes.Add($"'{left.Value.Name}' (generation {left.Key}) is older than generation {low}, not contiguous with the newest log and not required by the databases; it is not part of the backup.");
+            var files = byGeneration.Where(kv => kv.Key >= low).Select(kv => kv.Value.Path).ToList();
+            return new LogInfo(files, low, newest, baseName);
+        }
+
+        internal static string DescribeRanges(IReadOnlyList<long> generations)
+        {
+            var parts = new List<string>();
+            for (int i = 0; i < generations.Count;)
+            {
+                int j = i;
+                while (j + 1 < generations.Count && generations[j + 1] == generations[j] + 1) j++;
+                parts.Add(i == j ? generations[i].ToString() : $"{generations[i]}-{generations[j]}");
+                i = j + 1;
+            }
+            return string.Join(", ", parts);
+        }
+
+        private static IReadOnlyList<string> ResolveDatabases(string path, out string logFolder)
+        {
+            if (string.IsNullOrEmpty(path)) throw new ArgumentException("No path was given.", nameof(path));
+            var full = Path.GetFullPath(path);
+            if (File.Exists(full))
+            {
+                logFolder = Path.GetDirectoryName(full)!;
+                return new[] { full };
+            }
+            if (!Directory.Exists(full))
+                throw new JetException(JetError.JET_errInvalidPath, $"'{full}' is neither a database file nor a folder.", full);
+            logFolder = full;
+            var found = Directory.EnumerateFiles(full).Where(SnapshotFacts.LooksLikeDatabase).OrderBy(p => p, StringComparer.Ordinal).ToList();
+            if (found.Count == 0)
+                throw new JetException(JetError.JET_errFileNotFound, $"No ESE database was found in '{full}'. Name the database file(s) instead.", full);
+            return found;
+        }
+
+        private void RequireInProgress()
+        {
+            ThrowIfDisposed();
+            if (!_inProgress) throw new JetException(JetError.JET_errNoBackup, $"No backup of '{LogFolder}' is in progress.");
+        }
+
+        private void ThrowIfDisposed()
+        {
+            if (_disposed) throw new ObjectDisposedException(nameof(SnapshotSource));
+        }
+
+        private sealed class OpenFileState
+        {
+            public OpenFileState(FileStream stream, int pageSize)
+            {
+                Stream = stream;
+                PageSize = pageSize;
+            }
+
+            public FileStream Stream { get; }
+
+            /// <summary>Page size for a database (pages are verified); 0 for a log.</summary>
+            public int PageSize { get; }
+        }
+    }
+}

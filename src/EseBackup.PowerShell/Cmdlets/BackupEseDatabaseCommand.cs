@@ -1,0 +1,68 @@
+using System;
+using System.Management.Automation;
+using EseBackup.Core.BackupSets;
+using EseBackup.Core.Protocol;
+using EseBackup.PowerShell.Internal;
+
+namespace EseBackup.PowerShell.Cmdlets
+{
+    /// <summary>Backup-EseDatabase: start, read and stop in one call; emits the committed backup set.</summary>
+    [Cmdlet(VerbsData.Backup, "EseDatabase", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+    [OutputType(typeof(BackupSet))]
+    public sealed class BackupEseDatabaseCommand : BackupPathCmdlet
+    {
+        /// <summary>The folder under which the new set folder is created.</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public string Destination { get; set; } = "";
+
+        /// <summary>Back up only the logs since the newest set of the chain in -Destination.</summary>
+        [Parameter]
+        public SwitchParameter Incremental { get; set; }
+
+        /// <summary>Upper bound on the copy rate in MB/s; 0 (default) is no limit.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 1000000.0)]
+        public double ThrottleMBps { get; set; }
+
+        /// <summary>Truncate the logs the committed set covers, where the source allows it.</summary>
+        [Parameter]
+        public SwitchParameter TruncateLog { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var paths = CollectedPaths();
+            if (paths == null) return;
+            var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
+            var destination = ResolveNewPath(Destination);
+            if (!ShouldProcess(destination, $"Write a {kind.ToString().ToLowerInvariant()} backup set of {string.Join(", ", paths)}"))
+                return;
+
+            BackupSession? session = null;
+            var activity = $"Backing up {string.Join(", ", paths)}";
+            try
+            {
+                session = BackupPipeline.StartSnapshot(paths, kind, destination);
+                Hold(session);
+                BackupPipeline.Read(session, destination, new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) }, Stopping.Token);
+                CompleteProgress(activity);
+                if (TruncateLog && !session.Source.CanTruncateLogs)
+                    WriteWarning($"Logs are not truncated: the source '{session.SourceKey}' is a snapshot or stopped-service folder, not the engine that owns the logs. No log was touched.");
+                var truncate = TruncateLog && session.Source.CanTruncateLogs &&
+                               ShouldProcess(session.SourceKey, "Truncate the logs covered by the committed backup set");
+                var result = BackupPipeline.Stop(session, truncate);
+                Release(session);
+                WriteObject(result.Set);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                session?.Abort(ex.Message);
+                WriteError(BackupError(ex, (object?)session ?? destination));
+            }
+            finally
+            {
+                if (session != null && session.IsOpen) session.Abort("The backup did not complete.");
+            }
+        }
+    }
+}

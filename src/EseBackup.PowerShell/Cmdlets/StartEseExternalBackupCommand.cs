@@ -1,0 +1,46 @@
+using System;
+using System.Management.Automation;
+using EseBackup.Core.BackupSets;
+using EseBackup.Core.Protocol;
+using EseBackup.PowerShell.Internal;
+
+namespace EseBackup.PowerShell.Cmdlets
+{
+    /// <summary>Start-EseExternalBackup: begins a full or incremental external backup of a database folder no engine holds open.</summary>
+    [Cmdlet(VerbsLifecycle.Start, "EseExternalBackup", DefaultParameterSetName = "Path")]
+    [OutputType(typeof(BackupSession))]
+    public sealed class StartEseExternalBackupCommand : BackupPathCmdlet
+    {
+        /// <summary>Back up only the logs since the newest set of the chain in -Destination.</summary>
+        [Parameter]
+        public SwitchParameter Incremental { get; set; }
+
+        /// <summary>Where sets are written; later stages use it when they are not given one.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Destination { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var paths = CollectedPaths();
+            if (paths == null) return;
+            var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
+            var destination = Destination != null ? ResolveNewPath(Destination) : null;
+            BackupSession session;
+            try
+            {
+                session = BackupPipeline.StartSnapshot(paths, kind, destination);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteError(BackupError(ex, string.Join(", ", paths)));
+                return;
+            }
+            session.DestinationRoot = destination;
+            Hold(session);
+            WriteVerbose($"Started a {kind.ToString().ToLowerInvariant()} backup of '{session.SourceKey}' (session {session.Id}).");
+            EmitSession(session);
+            Release(session);
+        }
+    }
+}

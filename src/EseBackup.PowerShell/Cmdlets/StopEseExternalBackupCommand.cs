@@ -1,0 +1,70 @@
+using System;
+using System.Management.Automation;
+using EseBackup.Core.BackupSets;
+using EseBackup.Core.Protocol;
+using EseBackup.PowerShell.Internal;
+
+namespace EseBackup.PowerShell.Cmdlets
+{
+    /// <summary>Stop-EseExternalBackup: commits the backup set (manifest last) and ends the session, or aborts it.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "EseExternalBackup", SupportsShouldProcess = true, DefaultParameterSetName = "Commit")]
+    [OutputType(typeof(BackupSet))]
+    public sealed class StopEseExternalBackupCommand : BackupSessionCmdlet
+    {
+        /// <summary>The session from Read-EseBackupFile (or Start-EseExternalBackup, for -Abort).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public BackupSession? Session { get; set; }
+
+        /// <summary>Truncate the logs the committed set covers, where the source allows it.</summary>
+        [Parameter(ParameterSetName = "Commit")]
+        public SwitchParameter TruncateLog { get; set; }
+
+        /// <summary>End the session without committing a set (JET_bitBackupEndAbort).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Abort")]
+        public SwitchParameter Abort { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var session = Session!;
+            if (Abort)
+            {
+                if (ShouldProcess(session.SourceKey, "Abort the backup (no set is committed)"))
+                {
+                    session.Abort("Aborted by Stop-EseExternalBackup -Abort.");
+                    WriteVerbose($"Aborted the backup of '{session.SourceKey}'.");
+                }
+                return;
+            }
+
+            var truncate = false;
+            if (TruncateLog)
+            {
+                if (!session.Source.CanTruncateLogs)
+                    WriteWarning($"Logs are not truncated: the source '{session.SourceKey}' is a snapshot or stopped-service folder, not the engine that owns the logs. The backup set is committed; no log was touched.");
+                else
+                    truncate = ShouldProcess(session.SourceKey, "Truncate the logs covered by the committed backup set");
+            }
+
+            Hold(session);
+            BackupStopResult result;
+            try
+            {
+                result = BackupPipeline.Stop(session, truncate);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                session.Abort(ex.Message);
+                WriteError(BackupError(ex, session));
+                return;
+            }
+            finally
+            {
+                if (session.IsOpen) session.Abort("Stopping the backup did not complete.");
+                Release(session);
+            }
+            if (result.LogsTruncated) WriteVerbose("Logs covered by the set were truncated.");
+            WriteObject(result.Set);
+        }
+    }
+}

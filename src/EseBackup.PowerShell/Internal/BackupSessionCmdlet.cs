@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading;
+using EseBackup.Core.BackupSets;
+using EseBackup.Core.Protocol;
+
+namespace EseBackup.PowerShell.Internal
+{
+    /// <summary>
+    /// What the backup pipeline stages share: the sessions a stage holds are aborted when the stage fails,
+    /// when the user presses Ctrl+C (StopProcessing), and when a later stage fails or stops the pipeline
+    /// (the exception then surfaces from WriteObject). No backup logic here.
+    /// </summary>
+    public abstract class BackupSessionCmdlet : EseCmdlet
+    {
+        private readonly List<BackupSession> _held = new List<BackupSession>();
+        private readonly object _heldGate = new object();
+
+        /// <summary>Cancelled on Ctrl+C.</summary>
+        protected CancellationTokenSource Stopping { get; } = new CancellationTokenSource();
+
+        /// <summary>Marks a session as this stage's responsibility until it is released or the stage ends.</summary>
+        protected void Hold(BackupSession session)
+        {
+            lock (_heldGate) if (!_held.Contains(session)) _held.Add(session);
+        }
+
+        protected void Release(BackupSession session)
+        {
+            lock (_heldGate) _held.Remove(session);
+        }
+
+        /// <summary>Emits a session; if a later stage fails or stops the pipeline meanwhile, the session is aborted.</summary>
+        protected void EmitSession(BackupSession session)
+        {
+            try
+            {
+                WriteObject(session);
+            }
+            catch (Exception)
+            {
+                session.Abort("A later stage of the pipeline failed or stopped the pipeline.");
+                throw;
+            }
+        }
+
+        /// <summary>Ctrl+C: cancel the copy and abort every session this stage holds.</summary>
+        protected override void StopProcessing()
+        {
+            Stopping.Cancel();
+            AbortHeld("The pipeline was stopped (Ctrl+C or a downstream command stopped it).");
+            base.StopProcessing();
+        }
+
+        protected void AbortHeld(string reason)
+        {
+            List<BackupSession> held;
+            lock (_heldGate)
+            {
+                held = new List<BackupSession>(_held);
+                _held.Clear();
+            }
+            foreach (var s in held) s.Abort(reason);
+        }
+
+        /// <summary>An ErrorRecord for a backup failure: JET errors by their meaning, the rest as EseCmdlet maps them.</summary>
+        protected static ErrorRecord BackupError(Exception ex, object? target)
+        {
+            if (ex is JetException jet)
+            {
+                var category = jet.Error switch
+                {
+                    JetError.JET_errReadVerifyFailure => ErrorCategory.InvalidData,
+                    JetError.JET_errBackupInProgress => ErrorCategory.ResourceBusy,
+                    JetError.JET_errInvalidBackupSequence => ErrorCategory.InvalidOperation,
+                    JetError.JET_errNoBackup => ErrorCategory.InvalidOperation,
+                    JetError.JET_errMissingFullBackup => ErrorCategory.ObjectNotFound,
+                    JetError.JET_errMissingLogFile => ErrorCategory.ObjectNotFound,
+                    JetError.JET_errFileNotFound => ErrorCategory.ObjectNotFound,
+                    JetError.JET_errInvalidPath => ErrorCategory.ObjectNotFound,
+                    JetError.JET_errFileAccessDenied => ErrorCategory.PermissionDenied,
+                    JetError.JET_errDiskIO => ErrorCategory.ReadError,
+                    JetError.JET_errInvalidParameter => ErrorCategory.InvalidArgument,
+                    _ => ErrorCategory.NotSpecified,
+                };
+                return new ErrorRecord(jet, jet.ErrorName, category, (object?)jet.FilePath ?? target);
+            }
+            if (ex is BackupDestinationException dest)
+                return new ErrorRecord(dest, "BackupDestinationFailed", ErrorCategory.WriteError, dest.Path);
+            return ToErrorRecord(ex, ex.GetType().Name, target);
+        }
+
+        /// <summary>Write-Progress for a copy: bytes and files, percent when the total is known.</summary>
+        protected IProgress<BackupProgress> ProgressReporter(string activity, int activityId = 1)
+        {
+            return new InlineProgress(p =>
+            {
+                var status = p.FilesTotal >= 0
+                    ? $"{Mib(p.BytesDone)} of {Mib(p.BytesTotal)} MiB, file {Math.Min(p.FilesDone + 1, Math.Max(p.FilesTotal, 1))} of {p.FilesTotal}"
+                    : $"{Mib(p.BytesDone)} MiB, {p.FilesDone} file(s) done";
+                var record = new ProgressRecord(activityId, activity, status)
+                {
+                    CurrentOperation = $"{System.IO.Path.GetFileName(p.CurrentFile)}: {Mib(p.CurrentFileBytes)} of {Mib(p.CurrentFileSize)} MiB",
+                    PercentComplete = p.PercentComplete,
+                };
+                WriteProgress(record);
+            });
+        }
+
+        protected void CompleteProgress(string activity, int activityId = 1)
+        {
+            WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>Reports on the pipeline thread that copies (Write-Progress must come from it).</summary>
+        private sealed class InlineProgress : IProgress<BackupProgress>
+        {
+            private readonly Action<BackupProgress> _report;
+            private DateTime _last = DateTime.MinValue;
+
+            public InlineProgress(Action<BackupProgress> report) => _report = report;
+
+            public void Report(BackupProgress value)
+            {
+                // Progress is drawn a few times a second at most; drawing per chunk would slow the copy.
+                var now = DateTime.UtcNow;
+                if ((now - _last).TotalMilliseconds < 200 && value.CurrentFileBytes < value.CurrentFileSize) return;
+                _last = now;
+                _report(value);
+            }
+        }
+    }
+}
