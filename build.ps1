@@ -32,7 +32,7 @@ param(
     [string] $Destination,
 
     # Bench: size of the generated database in MiB.
-    [int] $BenchSizeMB = 1024
+    [int] $BenchSizeMB = 2048
 )
 
 $ErrorActionPreference = 'Stop'
