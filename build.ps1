@@ -70,18 +70,25 @@ function Invoke-Build {
 
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $ModuleOut -Force
+    # Only the cmdlet assembly sits in the module root; its ModuleInitializer loads the core from the folder
+    # matching the runtime: net8.0/ on PowerShell 7.4+ (hardware intrinsics), netstandard2.0/ on Windows
+    # PowerShell 5.1. Nothing PowerShell itself carries is shipped (no System.Management.Automation).
     $cmdletBin = Join-Path $RepoRoot "src/EseBackup.PowerShell/bin/$Configuration/netstandard2.0"
-    # The cmdlet assembly, the netstandard2.0 core and their dependencies (not PowerShell's own).
+    Copy-Item (Join-Path $cmdletBin 'EseBackup.PowerShell.dll') -Destination $ModuleOut
+    $netstandard = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'netstandard2.0') -Force
     Get-ChildItem $cmdletBin -Filter *.dll |
-        Where-Object Name -NotIn @('System.Management.Automation.dll') |
-        Copy-Item -Destination $ModuleOut
-    # PowerShell 7 loads the net8.0 build of the core (hardware intrinsics); Windows PowerShell 5.1
-    # keeps the netstandard2.0 one beside the cmdlet assembly.
-    $coreNet8 = Join-Path $RepoRoot "src/EseBackup.Core/bin/$Configuration/net8.0/EseBackup.Core.dll"
-    if (Test-Path $coreNet8) {
-        $null = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'net8.0') -Force
-        Copy-Item $coreNet8 -Destination (Join-Path $ModuleOut 'net8.0')
-    }
+        Where-Object Name -NotIn @('EseBackup.PowerShell.dll', 'System.Management.Automation.dll') |
+        Copy-Item -Destination $netstandard
+    # net8.0: the published core minus anything the running PowerShell or .NET already has (System.Text.Json...).
+    $net8 = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'net8.0') -Force
+    $publish = Join-Path $OutDir 'obj/core-net8.0'
+    if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
+    Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/EseBackup.Core/EseBackup.Core.csproj'), '-f', 'net8.0',
+        '-c', $Configuration, '--no-build', '-o', $publish, '--nologo', '-v', 'quiet')
+    $runtimeDir = [System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
+    Get-ChildItem $publish -Filter *.dll |
+        Where-Object { -not (Test-Path (Join-Path $PSHOME $_.Name)) -and -not (Test-Path (Join-Path $runtimeDir $_.Name)) } |
+        Copy-Item -Destination $net8
     Copy-Item (Join-Path $RepoRoot 'EseBackup.psd1') -Destination $ModuleOut
     Get-ChildItem (Join-Path $RepoRoot 'module') -File | Copy-Item -Destination $ModuleOut
     $helpSrc = Join-Path $RepoRoot 'module/en-US'

@@ -260,6 +260,14 @@ namespace EseBackup.Core.Format
             PageChecksum.StampHeader(page);
         }
 
+        /// <summary>This header as a stamped page (array form of <see cref="WriteTo"/> for scripts).</summary>
+        public byte[] ToPage()
+        {
+            var page = new byte[PageSize];
+            WriteTo(page);
+            return page;
+        }
+
         internal static int ReadFully(Stream stream, byte[] buffer, int offset, int count)
         {
             int total = 0;

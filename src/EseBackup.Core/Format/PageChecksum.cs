@@ -119,6 +119,12 @@ namespace EseBackup.Core.Format
             }
         }
 
+        /// <summary>Array form of <see cref="Stamp(Span{byte}, long)"/> for callers without spans (PowerShell scripts).</summary>
+        public static void Stamp(byte[] buffer, int offset, int pageSize, long pageNumber) => Stamp(buffer.AsSpan(offset, pageSize), pageNumber);
+
+        /// <summary>Array form of <see cref="Verify(ReadOnlySpan{byte}, long)"/>.</summary>
+        public static PageCheck Verify(byte[] buffer, int offset, int pageSize, long pageNumber) => Verify(new ReadOnlySpan<byte>(buffer, offset, pageSize), pageNumber);
+
         /// <summary>Checks a database header or shadow header page (XOR over the whole page).</summary>
         public static bool VerifyHeader(ReadOnlySpan<byte> headerPage, out uint stored, out uint computed)
         {
@@ -154,23 +160,44 @@ namespace EseBackup.Core.Format
         /// position parities, low dword the XOR of all dwords XOR the page number. In the header block
         /// the first 8 bytes (where the checksum lives) count as zero.
         /// </summary>
-        public static ulong ComputeNewFormat(ReadOnlySpan<byte> block, uint pageNumber, bool headerBlock)
+        public static unsafe ulong ComputeNewFormat(ReadOnlySpan<byte> block, uint pageNumber, bool headerBlock)
         {
-            var q = MemoryMarshal.Cast<byte, ulong>(block);
-            int chunks = q.Length / 2; // 16-byte chunks
+            if (block.Length % 128 != 0 || block.Length > 8192)
+                throw new ArgumentException("XOR+ECC blocks are whole multiples of 128 bytes, at most 8 KiB.", nameof(block));
+            // Parity is linear, so "XOR of the indexes k of the 16-byte chunks with odd parity" is built
+            // bit by bit from XORs of chunk words and only a handful of parities at the end: bit j of
+            // the result is the parity of the XOR of every chunk whose index has bit j set.
+            int groups = block.Length / 128; // 8 chunks of 16 bytes
+            ulong* groupXor = stackalloc ulong[64];
             ulong columnsLow = 0, columnsHigh = 0; // dwords 0,1 and 2,3 of every chunk, XORed
-            uint oddChunkIndexes = 0, oddChunkCount = 0;
-            for (int k = 0; k < chunks; k++)
+            ulong bit0 = 0, bit1 = 0, bit2 = 0;     // chunks whose index has bit 0, 1, 2 set
+            fixed (byte* start = block)
             {
-                ulong a = (k == 0 && headerBlock) ? 0 : q[2 * k];
-                ulong b = q[2 * k + 1];
-                columnsLow ^= a;
-                columnsHigh ^= b;
-                uint odd = Parity64(a ^ b);
-                uint mask = 0u - odd;
-                oddChunkIndexes ^= (uint)k & mask;
-                oddChunkCount ^= odd;
+                ulong* q = (ulong*)start;
+                for (int g = 0; g < groups; g++, q += 16)
+                {
+                    ulong a0 = (g == 0 && headerBlock) ? 0 : q[0], b0 = q[1];
+                    ulong a1 = q[2], b1 = q[3], a2 = q[4], b2 = q[5], a3 = q[6], b3 = q[7];
+                    ulong a4 = q[8], b4 = q[9], a5 = q[10], b5 = q[11], a6 = q[12], b6 = q[13], a7 = q[14], b7 = q[15];
+                    columnsLow ^= a0 ^ a1 ^ a2 ^ a3 ^ a4 ^ a5 ^ a6 ^ a7;
+                    columnsHigh ^= b0 ^ b1 ^ b2 ^ b3 ^ b4 ^ b5 ^ b6 ^ b7;
+                    ulong t0 = a0 ^ b0, t1 = a1 ^ b1, t2 = a2 ^ b2, t3 = a3 ^ b3, t4 = a4 ^ b4, t5 = a5 ^ b5, t6 = a6 ^ b6, t7 = a7 ^ b7;
+                    ulong t37 = t3 ^ t7;
+                    bit0 ^= t1 ^ t5 ^ t37;
+                    bit1 ^= t2 ^ t6 ^ t37;
+                    bit2 ^= t4 ^ t5 ^ t6 ^ t7;
+                    groupXor[g] = t0 ^ t1 ^ t2 ^ t3 ^ t4 ^ t5 ^ t6 ^ t7;
+                }
             }
+            uint oddChunkIndexes = Parity64(bit0) | (Parity64(bit1) << 1) | (Parity64(bit2) << 2);
+            for (int j = 0; (1 << j) < groups; j++)
+            {
+                ulong acc = 0;
+                for (int g = 0; g < groups; g++)
+                    if ((g & (1 << j)) != 0) acc ^= groupXor[g];
+                oddChunkIndexes |= Parity64(acc) << (j + 3);
+            }
+            uint oddChunkCount = Parity64(columnsLow ^ columnsHigh);
 
             uint p0 = (uint)columnsLow, p1 = (uint)(columnsLow >> 32), p2 = (uint)columnsHigh, p3 = (uint)(columnsHigh >> 32);
             // Chunk positions: low half holds the bit offset (k*128) of odd chunks, high half its complement.

@@ -12,7 +12,10 @@ namespace EseBackup.Core.Tests.Format
         public static TheoryData<string> Databases()
         {
             var data = new TheoryData<string>();
-            foreach (var d in RealFiles.Databases) data.Add(d);
+            // large.edb is left to RealHeaderTests (PROVENANCE values): esedbinfo spends over a minute of CPU
+            // walking its catalog, which would double the CI run for no extra header coverage.
+            foreach (var d in RealFiles.Databases)
+                if (d != "dissect-esedb/large.edb") data.Add(d);
             return data;
         }
 

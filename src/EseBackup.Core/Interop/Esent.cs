@@ -1,0 +1,299 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Text;
+using EseBackup.Core.Protocol;
+
+namespace EseBackup.Core.Interop
+{
+    /// <summary>
+    /// Checked calls into esent.dll: each one asks <see cref="EsentPlatform"/> first, marshals strings, lists
+    /// and sizes the way esent.h defines them, and turns a negative JET_ERR into a <see cref="JetException"/>
+    /// carrying the code and the file it concerned. Warnings (positive codes) are success.
+    /// </summary>
+    internal static unsafe class Esent
+    {
+        /// <summary>First buffer for a database list; attach info is a handful of paths.</summary>
+        internal const int AttachInfoBufferBytes = 64 * 1024;
+
+        /// <summary>
+        /// First buffer for log lists. Large on purpose: the engine may treat a second JetGetLogInfo as a new
+        /// request, so the first call should fit (1 MiB holds several thousand full log paths).
+        /// </summary>
+        internal const int LogInfoBufferBytes = 1024 * 1024;
+
+        /// <summary>A list larger than this is not a list of file names; stop growing.</summary>
+        internal const int MaxListBufferBytes = 64 * 1024 * 1024;
+
+        private delegate int ListCall(void* buffer, uint cbMax, uint* cbActual);
+
+        internal static void Check(int err, string function, string? path = null)
+        {
+            if (err >= 0) return;
+            var message = path == null ? $"{function} failed." : $"{function} failed for '{path}'.";
+            throw new JetException(err, message, path);
+        }
+
+        // Instances and sessions.
+
+        internal static IntPtr CreateInstance(string name, string? displayName)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetCreateInstance2W(out var instance, name, displayName, JetGrbit.None), "JetCreateInstance2W");
+            return instance;
+        }
+
+        /// <summary>An instance-scoped parameter, before JetInit.</summary>
+        internal static void SetParameter(IntPtr instance, uint paramId, IntPtr number, string? text)
+        {
+            EsentPlatform.EnsureAvailable();
+            var local = instance;
+            Check(EsentNative.JetSetSystemParameterW(&local, IntPtr.Zero, paramId, number, text), $"JetSetSystemParameterW(param {paramId})", text);
+        }
+
+        /// <summary>A process-wide parameter (the database page size): no instance pointer.</summary>
+        internal static int TrySetGlobalParameter(uint paramId, IntPtr number, string? text)
+        {
+            EsentPlatform.EnsureAvailable();
+            return EsentNative.JetSetSystemParameterW(null, IntPtr.Zero, paramId, number, text);
+        }
+
+        /// <summary>JetInit3 with no restore info: soft recovery replays the logs in the log folder.</summary>
+        internal static void Init(ref IntPtr instance)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetInit3W(ref instance, IntPtr.Zero, JetGrbit.None), "JetInit3W");
+        }
+
+        internal static IntPtr BeginSession(IntPtr instance)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetBeginSessionW(instance, out var session, null, null), "JetBeginSessionW");
+            return session;
+        }
+
+        internal static int AttachDatabase(IntPtr session, string path, uint grbit = JetGrbit.None)
+        {
+            EsentPlatform.EnsureAvailable();
+            int err = EsentNative.JetAttachDatabase2W(session, path, 0, grbit);
+            Check(err, "JetAttachDatabase2W", path);
+            return err;
+        }
+
+        internal static void DetachDatabase(IntPtr session, string path)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetDetachDatabase2W(session, path, JetGrbit.None), "JetDetachDatabase2W", path);
+        }
+
+        internal static void EndSession(IntPtr session)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetEndSession(session, JetGrbit.None), "JetEndSession");
+        }
+
+        internal static int GetDatabaseFileInfoInt32(string path, uint infoLevel)
+        {
+            EsentPlatform.EnsureAvailable();
+            int value = 0;
+            Check(EsentNative.JetGetDatabaseFileInfoW(path, &value, sizeof(int), infoLevel), $"JetGetDatabaseFileInfoW(level {infoLevel})", path);
+            return value;
+        }
+
+        // External backup.
+
+        internal static void BeginExternalBackup(IntPtr instance, uint grbit)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetBeginExternalBackupInstance(instance, grbit), "JetBeginExternalBackupInstance");
+        }
+
+        internal static IReadOnlyList<string> GetAttachInfo(IntPtr instance)
+        {
+            EsentPlatform.EnsureAvailable();
+            return GetList("JetGetAttachInfoInstanceW", AttachInfoBufferBytes,
+                (buffer, cbMax, cbActual) => EsentNative.JetGetAttachInfoInstanceW(instance, buffer, cbMax, cbActual));
+        }
+
+        /// <summary>JetOpenFileInstanceW; the size comes back as two 32-bit halves.</summary>
+        internal static IntPtr OpenFile(IntPtr instance, string path, out long size)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetOpenFileInstanceW(instance, path, out var file, out uint low, out uint high), "JetOpenFileInstanceW", path);
+            size = CombineSize(low, high);
+            return file;
+        }
+
+        internal static int ReadFile(IntPtr instance, IntPtr file, byte[] buffer, int offset, int count, string path)
+        {
+            if (buffer == null) throw new ArgumentNullException(nameof(buffer));
+            if (offset < 0 || count < 0 || offset > buffer.Length - count)
+                throw new ArgumentOutOfRangeException(nameof(count), $"offset {offset} and count {count} do not fit a buffer of {buffer.Length} bytes.");
+            EsentPlatform.EnsureAvailable();
+            uint actual = 0;
+            fixed (byte* p = buffer)
+            {
+                Check(EsentNative.JetReadFileInstance(instance, file, p + offset, (uint)count, &actual), "JetReadFileInstance", path);
+            }
+            if (actual > (uint)count)
+                throw new InvalidOperationException($"JetReadFileInstance reported {actual} bytes for a {count}-byte read of '{path}'.");
+            return (int)actual;
+        }
+
+        internal static void CloseFile(IntPtr instance, IntPtr file, string path)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetCloseFileInstance(instance, file), "JetCloseFileInstance", path);
+        }
+
+        internal static IReadOnlyList<string> GetLogInfo(IntPtr instance, out NativeLogInfo info)
+        {
+            EsentPlatform.EnsureAvailable();
+            var result = NativeLogInfo.Create();
+            var files = GetList("JetGetLogInfoInstance2W", LogInfoBufferBytes, (buffer, cbMax, cbActual) =>
+            {
+                var attempt = NativeLogInfo.Create();
+                int err = EsentNative.JetGetLogInfoInstance2W(instance, buffer, cbMax, cbActual, &attempt);
+                result = attempt;
+                return err;
+            });
+            info = result;
+            return files;
+        }
+
+        internal static IReadOnlyList<string> GetTruncateLogInfo(IntPtr instance)
+        {
+            EsentPlatform.EnsureAvailable();
+            return GetList("JetGetTruncateLogInfoInstanceW", LogInfoBufferBytes,
+                (buffer, cbMax, cbActual) => EsentNative.JetGetTruncateLogInfoInstanceW(instance, buffer, cbMax, cbActual));
+        }
+
+        internal static void TruncateLog(IntPtr instance)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetTruncateLogInstance(instance), "JetTruncateLogInstance");
+        }
+
+        internal static void EndExternalBackup(IntPtr instance, uint grbit)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetEndExternalBackupInstance2(instance, grbit), "JetEndExternalBackupInstance2");
+        }
+
+        internal static void StopBackup(IntPtr instance)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetStopBackupInstance(instance), "JetStopBackupInstance");
+        }
+
+        // Restore.
+
+        /// <summary>JetRestoreInstanceW: restores a backup folder into an instance that is created but not initialised.</summary>
+        internal static void RestoreInstance(IntPtr instance, string backupFolder, string? destinationFolder)
+        {
+            EsentPlatform.EnsureAvailable();
+            Check(EsentNative.JetRestoreInstanceW(instance, backupFolder, destinationFolder, IntPtr.Zero), "JetRestoreInstanceW", backupFolder);
+        }
+
+        /// <summary>
+        /// JetExternalRestore2W: hard recovery of copied databases from logs in <paramref name="backupLogFolder"/>
+        /// (generations low..high), then the logs in <paramref name="logFolder"/>.
+        /// </summary>
+        internal static void ExternalRestore(
+            string checkpointFolder,
+            string logFolder,
+            IReadOnlyList<KeyValuePair<string, string>> databaseMap,
+            string backupLogFolder,
+            long lowGeneration,
+            long highGeneration,
+            string baseName,
+            string? targetInstanceName,
+            string? targetInstanceLogFolder,
+            string? targetInstanceCheckpointFolder)
+        {
+            EsentPlatform.EnsureAvailable();
+            var info = NativeLogInfo.Create();
+            info.ulGenLow = checked((uint)lowGeneration);
+            info.ulGenHigh = checked((uint)highGeneration);
+            info.BaseName = baseName;
+
+            var map = new NativeRestoreMap[databaseMap.Count];
+            try
+            {
+                for (int i = 0; i < map.Length; i++)
+                {
+                    map[i].szDatabaseName = Marshal.StringToHGlobalUni(databaseMap[i].Key);
+                    map[i].szNewDatabaseName = Marshal.StringToHGlobalUni(databaseMap[i].Value);
+                }
+                fixed (NativeRestoreMap* pMap = map)
+                {
+                    Check(EsentNative.JetExternalRestore2W(
+                        checkpointFolder, logFolder, map.Length == 0 ? null : pMap, map.Length, backupLogFolder, &info,
+                        targetInstanceName, targetInstanceLogFolder, targetInstanceCheckpointFolder, IntPtr.Zero),
+                        "JetExternalRestore2W", backupLogFolder);
+                }
+            }
+            finally
+            {
+                foreach (var entry in map)
+                {
+                    if (entry.szDatabaseName != IntPtr.Zero) Marshal.FreeHGlobal(entry.szDatabaseName);
+                    if (entry.szNewDatabaseName != IntPtr.Zero) Marshal.FreeHGlobal(entry.szNewDatabaseName);
+                }
+            }
+        }
+
+        // Marshalling helpers.
+
+        internal static long CombineSize(uint low, uint high) => (long)(((ulong)high << 32) | low);
+
+        /// <summary>
+        /// Calls a list-returning function with a buffer, growing it while the engine reports more bytes than fit
+        /// (the engine copies what fits and reports the full size) or answers JET_errBufferTooSmall.
+        /// </summary>
+        private static IReadOnlyList<string> GetList(string function, int initialBytes, ListCall call)
+        {
+            int size = initialBytes;
+            while (true)
+            {
+                var buffer = new byte[size];
+                uint actual = 0;
+                int err;
+                fixed (byte* p = buffer)
+                {
+                    err = call(p, (uint)buffer.Length, &actual);
+                }
+                bool tooSmall = err == (int)JetError.JET_errBufferTooSmall || (err >= 0 && actual > (uint)buffer.Length);
+                if (!tooSmall)
+                {
+                    Check(err, function);
+                    return ParseMultiString(buffer, (int)actual);
+                }
+                if (size >= MaxListBufferBytes)
+                    throw new JetException(JetError.JET_errBufferTooSmall, $"{function} needs more than {MaxListBufferBytes} bytes ({actual} reported).");
+                long wanted = Math.Max((long)actual, (long)size * 2);
+                size = (int)Math.Min(MaxListBufferBytes, (wanted + 1) & ~1L);
+            }
+        }
+
+        /// <summary>
+        /// A double-null-terminated UTF-16 list (the registry's multi-string) into its strings. Reads at most
+        /// <paramref name="byteCount"/> bytes and stops at the empty string that ends the list.
+        /// </summary>
+        internal static IReadOnlyList<string> ParseMultiString(byte[] buffer, int byteCount)
+        {
+            var result = new List<string>();
+            int chars = Math.Min(Math.Max(byteCount, 0), buffer.Length) / 2;
+            int start = 0;
+            for (int i = 0; i < chars; i++)
+            {
+                char c = (char)(buffer[2 * i] | (buffer[2 * i + 1] << 8));
+                if (c != '\0') continue;
+                if (i == start) break; // the empty string: end of the list
+                result.Add(Encoding.Unicode.GetString(buffer, 2 * start, 2 * (i - start)));
+                start = i + 1;
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System;
+using System.Globalization;
+
+namespace EseBackup.PowerShell.Internal
+{
+    /// <summary>
+    /// Text for people, used by the views in EseBackup.format.ps1xml (a view calls
+    /// <c>[EseBackup.PowerShell.Internal.DisplayFormat]::Size($_.FileSize)</c>). Objects keep their raw numbers and
+    /// DateTimes, so sorting, filtering and serialisation are never affected; only the default display is.
+    /// </summary>
+    public static class DisplayFormat
+    {
+        private static readonly string[] Units = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+
+        /// <summary>A byte count in binary units with one decimal: 512 B, 1.5 KiB, 2.0 GiB.</summary>
+        public static string Size(long bytes)
+        {
+            if (bytes < 0) return "-" + Size(bytes == long.MinValue ? long.MaxValue : -bytes);
+            if (bytes < 1024) return bytes.ToString(CultureInfo.CurrentCulture) + " B";
+            double value = bytes;
+            int unit = 0;
+            while (value >= 1024 && unit < Units.Length - 1)
+            {
+                value /= 1024;
+                unit++;
+            }
+            // 1023.96 KiB would print as "1024.0 KiB": move up a unit instead.
+            if (Math.Round(value, 1) >= 1024 && unit < Units.Length - 1)
+            {
+                value /= 1024;
+                unit++;
+            }
+            return value.ToString("0.0", CultureInfo.CurrentCulture) + " " + Units[unit];
+        }
+
+        /// <summary>
+        /// A header time as local time, to the second. UTC times are converted; times the engine stored without
+        /// the UTC flag are already the writing machine's local time and are shown as stored. Null shows empty.
+        /// </summary>
+        public static string LocalTime(DateTime? time)
+        {
+            if (time is null) return string.Empty;
+            var t = time.Value.Kind == DateTimeKind.Utc ? time.Value.ToLocalTime() : time.Value;
+            return t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.CurrentCulture);
+        }
+    }
+}

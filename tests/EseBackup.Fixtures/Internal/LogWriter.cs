@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using EseBackup.Core.Format;
+
+namespace EseBackup.Fixtures.Internal
+{
+    /// <summary>Writes log generations, reserve and temp logs, and checkpoint files through Core's header writers.</summary>
+    internal static class LogWriter
+    {
+        public static LogSetFixture Write(string folder, LogSetSpec spec, IReadOnlyList<AttachedDatabase> attached, LogPosition checkpoint)
+        {
+            Validate(spec);
+            Directory.CreateDirectory(folder);
+            var signature = spec.EffectiveLogSignature;
+            var body = new byte[spec.LogFileSize];
+            var logs = new List<LogFileFixture>();
+            for (long g = spec.FirstGeneration; g <= spec.LastGeneration; g++)
+            {
+                if (spec.MissingGenerations.Contains(g)) continue;
+                bool current = spec.LastIsCurrent && g == spec.LastGeneration;
+                string name = current
+                    ? LogFileName.CurrentName(spec.BaseName, spec.Extension)
+                    : LogFileName.Format(spec.BaseName, g, spec.EffectiveDigits, spec.Extension);
+                var created = spec.CreateTimeOf(g);
+                var previous = spec.CreateTimeOf(g - 1);
+                var header = new LogFileHeader
+                {
+                    Generation = g,
+                    SectorSize = spec.SectorSize,
+                    HeaderSectors = Math.Max(1, LogFileHeader.HeaderSize / spec.SectorSize),
+                    FileSectors = spec.LogFileSize / spec.SectorSize,
+                    DatabasePageSize = spec.DatabasePageSize,
+                    CreateTime = created,
+                    PreviousGenerationTime = previous,
+                    LogSignature = signature,
+                    Flags = (byte)(spec.CircularLogging ? 0x02 : 0),
+                    CheckpointPosition = checkpoint.Generation <= g ? checkpoint : new LogPosition(g, 1, 0),
+                    Databases = attached.ToList(),
+                };
+                FillBody(body, spec, g);
+                header.WriteTo(body);
+                var path = Path.Combine(folder, name);
+                File.WriteAllBytes(path, body);
+                logs.Add(new LogFileFixture(path, g, current, created, previous));
+            }
+
+            // Reserve and temp logs are preallocated with zeros.
+            Array.Clear(body, 0, body.Length);
+            var reserves = new List<string>();
+            for (int i = 1; i <= spec.ReserveLogCount; i++)
+            {
+                var path = Path.Combine(folder, $"{spec.BaseName}res{i:D5}.jrs");
+                File.WriteAllBytes(path, body);
+                reserves.Add(path);
+            }
+            string? temp = null;
+            if (spec.IncludeTempLog)
+            {
+                temp = Path.Combine(folder, $"{spec.BaseName}tmp{spec.Extension}");
+                File.WriteAllBytes(temp, body);
+            }
+            return new LogSetFixture(Path.GetFullPath(folder), spec.BaseName, signature, logs, reserves, temp);
+        }
+
+        public static void WriteCheckpoint(string path, EseSignature logSignature, LogPosition checkpoint, LogPosition? fullBackup = null, DateTime? fullBackupTime = null)
+        {
+            var header = new CheckpointHeader
+            {
+                CheckpointPosition = checkpoint,
+                LogSignature = logSignature,
+                FullBackupPosition = fullBackup ?? default,
+                FullBackupTime = fullBackupTime,
+                DatabaseConsistencyPosition = checkpoint,
+            };
+            // The engine keeps the checkpoint twice in an 8 KiB file: the header and a copy of it.
+            var file = new byte[2 * CheckpointHeader.HeaderSize];
+            header.WriteTo(file);
+            Buffer.BlockCopy(file, 0, file, CheckpointHeader.HeaderSize, CheckpointHeader.HeaderSize);
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            File.WriteAllBytes(path, file);
+        }
+
+        static void FillBody(byte[] body, LogSetSpec spec, long generation)
+        {
+            if (!spec.FillBody)
+            {
+                Array.Clear(body, 0, body.Length);
+                return;
+            }
+            var rng = new FixtureRandom(FixtureRandom.Derive(spec.Seed, (uint)generation ^ 0x10600000u));
+            for (int i = LogFileHeader.HeaderSize; i + 4 <= body.Length; i += 4) Le.U32(body, i, rng.Next());
+        }
+
+        static void Validate(LogSetSpec spec)
+        {
+            if (spec.BaseName == null || spec.BaseName.Length != 3 || !spec.BaseName.All(char.IsLetterOrDigit))
+                throw new ArgumentException($"BaseName '{spec.BaseName}' must be three letters or digits (edb, E00, ...).");
+            if (!LogFileName.IsLogExtension(spec.Extension ?? "")) throw new ArgumentException($"Extension '{spec.Extension}' must be .log or .jtx.");
+            if (spec.EffectiveDigits != 5 && spec.EffectiveDigits != 8) throw new ArgumentException("GenerationDigits must be 5 or 8.");
+            if (spec.FirstGeneration < 1 || spec.LastGeneration < spec.FirstGeneration || spec.LastGeneration > int.MaxValue)
+                throw new ArgumentException($"Generations {spec.FirstGeneration}..{spec.LastGeneration} are not a valid range (1..2^31-1, first <= last).");
+            if (spec.SectorSize != 512 && spec.SectorSize != 4096) throw new ArgumentException("SectorSize must be 512 or 4096.");
+            if (spec.LogFileSize < 2 * LogFileHeader.HeaderSize || spec.LogFileSize % spec.SectorSize != 0 || spec.LogFileSize / spec.SectorSize > ushort.MaxValue)
+                throw new ArgumentException($"LogFileSize {spec.LogFileSize} must be at least 8 KiB, a multiple of the sector size, and at most 65535 sectors.");
+            if (spec.ReserveLogCount < 0) throw new ArgumentException("ReserveLogCount cannot be negative.");
+        }
+    }
+}
