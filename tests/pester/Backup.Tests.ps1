@@ -207,6 +207,19 @@ Describe 'Backup pipeline on real ESE folders' {
     }
 }
 
+Describe 'Backup of a live instance' {
+    It 'fails with a clear error and opens no session where esent.dll cannot exist' -Skip:$IsWindows {
+        $dest = New-TestFolder 'pester-dest'
+        Start-EseExternalBackup -Instance ([IntPtr]1) -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+        $err[0].Exception | Should -BeOfType [PlatformNotSupportedException]
+        Backup-EseDatabase -Instance ([IntPtr]1) -Destination $dest -ErrorVariable err2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err2[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+        @(Get-EseBackupSession).Count | Should -Be 0
+        @(Get-ChildItem $dest).Count | Should -Be 0
+    }
+}
+
 Describe 'Backup pipeline on fixture-writer folders' {
     BeforeAll {
         $script:HasFixtures = (Test-Path $script:FixturesDll) -and $(try { Add-Type -Path $script:FixturesDll; [bool]('EseBackup.Fixtures.EseFixtureWriter' -as [type]) } catch { $false })
