@@ -80,13 +80,14 @@ $proc.Refresh(); $peakSmall = $proc.PeakWorkingSet64
 $first = Invoke-Backup $source (Join-Path $root 'sets')
 $files = @($first.Set.Files | ForEach-Object { $_.Entry.SourcePath })
 $bytes = ($first.Set.Files | Measure-Object Size -Sum).Sum
+# Sampled before the plain copies, whose buffers are this script's, not the module's.
+$proc.Refresh(); $peakLarge = $proc.PeakWorkingSet64
 
 $plain = @(); $backup = @()
 foreach ($round in 1..3) {
     $plain += Copy-Plain $files (Join-Path $root 'plain')
     $backup += (Invoke-Backup $source (Join-Path $root 'sets')).Seconds
 }
-$proc.Refresh(); $peakLarge = $proc.PeakWorkingSet64
 
 $plainMBs = $bytes / 1MB / ($plain | Measure-Object -Minimum).Minimum
 $backupMBs = $bytes / 1MB / ($backup | Measure-Object -Minimum).Minimum
