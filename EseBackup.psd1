@@ -9,6 +9,9 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
+    # The DSC resource EseFullBackup (a class in a script module) rides along as a nested module.
+    NestedModules        = @('EseBackupDsc.psm1')
+    DscResourcesToExport = @('EseFullBackup')
     FormatsToProcess     = @('EseBackup.format.ps1xml')
     TypesToProcess       = @('EseBackup.types.ps1xml')
     CmdletsToExport      = '*'

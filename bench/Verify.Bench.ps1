@@ -17,8 +17,6 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
-# The core assembly loads on first use; one call makes its types available to this script.
-Get-EseDatabaseInfo -LiteralPath $PSCommandPath -ErrorAction SilentlyContinue
 $null = New-Item -ItemType Directory -Path $WorkRoot -Force
 
 function New-BenchDatabase([string] $Path, [long] $Bytes) {

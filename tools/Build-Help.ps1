@@ -8,8 +8,9 @@
     defaults) comes from the built module, imported here. Writes
       <ModulePath>/<Culture>/<RootModule>-Help.xml    (the file PowerShell looks for beside a binary module)
       <ModulePath>/<Culture>/about_*.help.txt         (from docs/help/about_*.md)
-    and nothing at all when any file is malformed, an exported cmdlet has no markdown, or markdown documents a
-    cmdlet or parameter that does not exist. Every problem is reported as 'file:line: message'; exit code 1.
+    Fails (exit code 1, every problem reported as 'file:line: message') when any file is malformed, an exported
+    cmdlet has no markdown, or markdown documents a cmdlet or parameter that does not exist; help is then written
+    only for the cmdlets and topics whose markdown is good, so the failure costs exactly the broken ones.
 
     Cmdlet markdown shape (## sections may come in any order, each exactly once):
         # Verb-Noun                  first line (after optional --- front matter ---), equal to the file name
@@ -20,7 +21,7 @@
         ## INPUTS                    '### Type' entries with optional text, or plain text, or empty (then the
                                      types of ValueFromPipeline parameters are listed)
         ## OUTPUTS                   likewise (empty: the cmdlet's [OutputType] is used)
-        ## EXAMPLES                  '### Example N: title' entries, each with one or more ``` fenced blocks
+        ## EXAMPLES                  '### <title>' entries (by convention 'Example N: title'), each with one or more ``` fenced blocks
                                      (the code) and optional text (the remarks); at least one example
         ## NOTES                     paragraphs, may be empty
         ## RELATED LINKS             one link per line: [text](uri), - [text](uri) or plain text; may be empty
@@ -535,10 +536,13 @@ foreach ($file in (Get-ChildItem -LiteralPath $HelpSource -Filter *.md -File | W
     $docs[$file.BaseName] = Read-MarkdownDocument $file.FullName
 }
 $facts = @{}
+$documented = [System.Collections.Generic.List[object]]::new()
 foreach ($c in $commands) {
     $facts[$c.Name] = Get-ParameterFacts $c
     if (-not $docs.ContainsKey($c.Name)) { Add-Problem (Join-Path $HelpSource "$($c.Name).md") 0 "exported cmdlet $($c.Name) has no help markdown in $HelpSource"; continue }
+    $before = $script:Problems.Count
     Test-CmdletDocument $docs[$c.Name] $c $facts[$c.Name]
+    if ($script:Problems.Count -eq $before) { $documented.Add($c) }
 }
 foreach ($name in $docs.Keys) {
     if ($name -notin $commands.Name) { Add-Problem $docs[$name].File 0 "documents '$name', which $moduleName does not export" }
@@ -548,26 +552,20 @@ $abouts = @()
 $aboutFiles = @(Get-ChildItem -LiteralPath $HelpSource -Filter 'about_*.md' -File | Sort-Object Name)
 if (@($aboutFiles | ForEach-Object BaseName) -notcontains "about_$moduleName") { Add-Problem (Join-Path $HelpSource "about_$moduleName.md") 0 "the module's about topic is missing from $HelpSource" }
 foreach ($file in $aboutFiles) {
+    $before = $script:Problems.Count
     $doc = Read-MarkdownDocument $file.FullName
     if ($doc.Title -ne $file.BaseName) { Add-Problem $doc.File $doc.TitleLine "title '# $($doc.Title)' must be '# $($file.BaseName)'" }
     foreach ($key in 'SHORT DESCRIPTION', 'LONG DESCRIPTION') {
         if (-not $doc.Sections.Contains($key)) { Add-Problem $doc.File 0 "missing section '## $key'" }
         elseif (@($doc.Sections[$key].Body | Where-Object { $_.Trim() -ne '' }).Count -eq 0) { Add-Problem $doc.File $doc.Sections[$key].Line "$key is empty" }
     }
-    $abouts += $doc
+    if ($script:Problems.Count -eq $before) { $abouts += $doc }
 }
 
+# Help is written for every cmdlet and topic whose markdown is good, so that one bad file costs only its own
+# help (and the tests point at exactly that cmdlet); any problem still fails the build below.
 $outDir = Join-Path $ModulePath $Culture
 $mamlPath = Join-Path $outDir "$rootModule-Help.xml"
-if ($script:Problems.Count -gt 0) {
-    # Never leave older help behind that would look current.
-    if (Test-Path -LiteralPath $mamlPath) { Remove-Item -LiteralPath $mamlPath -Force }
-    # Write-Host (not stderr) so that a caller running this script in-process can capture the report (6>&1).
-    Write-Host "Build-Help: $($script:Problems.Count) problem(s) in the help markdown under $HelpSource; no help was written:" -ForegroundColor Red
-    foreach ($p in $script:Problems) { Write-Host "  $p" -ForegroundColor Red }
-    exit 1
-}
-
 $null = New-Item -ItemType Directory -Path $outDir -Force
 $settings = [System.Xml.XmlWriterSettings]::new()
 $settings.Indent = $true
@@ -577,7 +575,7 @@ try {
     $writer.WriteStartDocument()
     $writer.WriteStartElement('helpItems', 'http://msh')
     $writer.WriteAttributeString('schema', 'maml')
-    foreach ($c in $commands) { Write-CommandHelp $writer $docs[$c.Name] $c $facts[$c.Name] }
+    foreach ($c in $documented) { Write-CommandHelp $writer $docs[$c.Name] $c $facts[$c.Name] }
     $writer.WriteEndElement()
     $writer.WriteEndDocument()
 }
@@ -587,5 +585,11 @@ foreach ($doc in $abouts) {
     $target = Join-Path $outDir "$($doc.Title).help.txt"
     [System.IO.File]::WriteAllText($target, (ConvertTo-AboutText $doc), [System.Text.UTF8Encoding]::new($false))
 }
-Write-Host "Help: $($commands.Count) cmdlet(s) -> $mamlPath; $($abouts.Count) about topic(s)."
+Write-Host "Help: $($documented.Count) of $($commands.Count) cmdlet(s) -> $mamlPath; $($abouts.Count) about topic(s)."
+if ($script:Problems.Count -gt 0) {
+    # Write-Host (not stderr) so that a caller running this script in-process can capture the report (6>&1).
+    Write-Host "Build-Help: $($script:Problems.Count) problem(s) in the help markdown under $HelpSource; help for those files was not written:" -ForegroundColor Red
+    foreach ($p in $script:Problems) { Write-Host "  $p" -ForegroundColor Red }
+    exit 1
+}
 exit 0

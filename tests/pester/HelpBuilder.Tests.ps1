@@ -1,6 +1,6 @@
 # tools/Build-Help.ps1 against a small binary module compiled from TestData/help/EseHelpSample.cs and the
 # markdown fixtures beside it: well-formed markdown becomes MAML that Get-Help shows; malformed markdown
-# fails the build with a message naming the file and writes no help.
+# fails the build with a message naming the file and writes no help for that cmdlet.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Support/ChildPwsh.ps1')
     $script:Builder = Join-Path $PSScriptRoot '../../tools/Build-Help.ps1'
@@ -170,7 +170,7 @@ $help = Get-Help Get-EseHelpSample -Full
 Describe 'Build-Help with malformed markdown' {
     AfterAll { Remove-Module EseHelpSample -ErrorAction SilentlyContinue }
 
-    It 'fails naming the file and every problem in it, and writes no help' {
+    It 'fails naming the file and every problem in it, and writes no help for that cmdlet' {
         $moduleDir = New-SampleModule 'malformed'
         $run = Invoke-Builder (Join-Path $script:Fixtures 'malformed') $moduleDir
         $run.ExitCode | Should -Not -Be 0
@@ -179,7 +179,9 @@ Describe 'Build-Help with malformed markdown' {
         $run.Text | Should -Match "${file}:17: -NoSuchParameter is not a parameter of Get-EseHelpSample"
         $run.Text | Should -Match "${file}:\d+: parameter -Force of Get-EseHelpSample is not documented"
         $run.Text | Should -Match "${file}:26: example 'Example 1: no code' has no"
-        Test-Path (Join-Path $moduleDir 'en-US/EseHelpSample.dll-Help.xml') | Should -BeFalse
+        # Only good markdown becomes help: the MAML, if written, has no entry for the broken cmdlet.
+        $maml = Join-Path $moduleDir 'en-US/EseHelpSample.dll-Help.xml'
+        if (Test-Path $maml) { ([xml](Get-Content $maml -Raw)).helpItems.SelectNodes('*[local-name()="command"]').Count | Should -Be 0 }
     }
 
     It 'fails when an exported cmdlet has no markdown' {

@@ -10,18 +10,8 @@ namespace EseBackup.PowerShell.Cmdlets
     /// <summary>Get-EseLogFile: transaction log headers (eseutil /ml); a folder gives the sequence sorted by generation, with its gaps.</summary>
     [Cmdlet(VerbsCommon.Get, "EseLogFile", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(LogFileHeader))]
-    public sealed class GetEseLogFileCommand : EseCmdlet
+    public sealed class GetEseLogFileCommand : EsePathCmdlet
     {
-        const string PathSet = "Path";
-        const string LiteralSet = "LiteralPath";
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "FullName")]
-        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         /// <summary>Only logs of this base name (edb, E00...) when reading a folder.</summary>
         [Parameter]
@@ -34,24 +24,14 @@ namespace EseBackup.PowerShell.Cmdlets
 
         protected override void ProcessRecord()
         {
-            foreach (var path in ResolveInputPaths(ParameterSetName == PathSet ? Path : null, ParameterSetName == LiteralSet ? LiteralPath : null))
+            foreach (var path in InputPaths())
             {
                 if (Directory.Exists(path)) ReadFolder(path);
                 else ReadFile(path);
             }
         }
 
-        void ReadFile(string path)
-        {
-            try
-            {
-                WriteObject(LogFileHeader.Read(path));
-            }
-            catch (Exception ex) when (ex is EseFormatException || ex is IOException || ex is UnauthorizedAccessException)
-            {
-                WriteEngineError(ex, "InvalidLogFile", path);
-            }
-        }
+        void ReadFile(string path) => ReadEach(path, "InvalidLogFile", () => WriteObject(LogFileHeader.Read(path)));
 
         void ReadFolder(string folder)
         {

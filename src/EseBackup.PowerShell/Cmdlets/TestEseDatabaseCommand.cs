@@ -11,23 +11,13 @@ namespace EseBackup.PowerShell.Cmdlets
     /// <summary>Test-EseDatabase: verifies every page checksum of a database (eseutil /k).</summary>
     [Cmdlet(VerbsDiagnostic.Test, "EseDatabase", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DatabaseVerificationResult))]
-    public sealed class TestEseDatabaseCommand : EseCmdlet
+    public sealed class TestEseDatabaseCommand : EsePathCmdlet
     {
-        const string PathSet = "Path";
-        const string LiteralSet = "LiteralPath";
         readonly CancellationTokenSource _stop = new CancellationTokenSource();
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "FullName")]
-        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         protected override void ProcessRecord()
         {
-            foreach (var path in ResolveInputPaths(ParameterSetName == PathSet ? Path : null, ParameterSetName == LiteralSet ? LiteralPath : null))
+            foreach (var path in InputPaths())
             {
                 if (Directory.Exists(path))
                 {

@@ -50,6 +50,9 @@ namespace EseBackup.PowerShell.Internal
                 // One handler per process however many runspaces import the module.
                 if (_importCount++ == 0) AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencyFolder;
             }
+            // Load the core now so its types ([EseBackup.Core.Format.DatabaseState], ...) are there for
+            // scripts from the moment of import, not only after the first cmdlet ran.
+            Assembly.Load(new AssemblyName("EseBackup.Core"));
         }
 
         /// <summary>Called by PowerShell on Remove-Module: the handler goes when the last import goes.</summary>

@@ -1,0 +1,75 @@
+using System;
+using System.IO;
+using System.Linq;
+using EseBackup.Core.Protocol;
+
+namespace EseBackup.Core.BackupSets
+{
+    /// <summary>Whether a complete full backup younger than a maximum age exists: the "test" of a desired-state check.</summary>
+    public sealed class BackupFreshnessResult
+    {
+        public string Destination { get; set; } = "";
+        public string? Source { get; set; }
+        public TimeSpan MaxAge { get; set; }
+        public bool IsCurrent { get; set; }
+        public BackupSet? NewestFullSet { get; set; }
+        public DateTime? NewestFullTime => NewestFullSet?.EndTime;
+        public TimeSpan? Age { get; set; }
+        public int IncompleteSets { get; set; }
+        public string Reason { get; set; } = "";
+        public override string ToString() => Reason;
+    }
+
+    public static class BackupFreshness
+    {
+        /// <summary>
+        /// Looks for the newest complete full set under <paramref name="destination"/> (of <paramref name="source"/>
+        /// when given) and says whether it ended less than <paramref name="maxAge"/> before <paramref name="now"/>.
+        /// </summary>
+        public static BackupFreshnessResult Evaluate(string destination, TimeSpan maxAge, string? source = null, DateTime? now = null)
+        {
+            var at = (now ?? DateTime.UtcNow).ToUniversalTime();
+            var result = new BackupFreshnessResult { Destination = destination, Source = source, MaxAge = maxAge };
+            if (!Directory.Exists(destination))
+            {
+                result.Reason = $"The backup destination '{destination}' does not exist: there is no full backup.";
+                return result;
+            }
+            var catalog = BackupSetCatalog.Scan(destination);
+            result.IncompleteSets = catalog.Incomplete.Count;
+            var sourceFull = source == null ? null : Path.GetFullPath(source);
+            var newest = catalog.Sets
+                .Where(s => s.Kind == BackupKind.Full)
+                .Where(s => sourceFull == null || SameSource(s.Source, sourceFull))
+                .OrderByDescending(s => s.EndTime)
+                .FirstOrDefault();
+            if (newest == null)
+            {
+                result.Reason = $"No complete full backup{(source == null ? "" : $" of '{source}'")} is in '{destination}'.";
+                return result;
+            }
+            result.NewestFullSet = newest;
+            result.Age = at - newest.EndTime.ToUniversalTime();
+            result.IsCurrent = result.Age.Value <= maxAge;
+            result.Reason = result.IsCurrent
+                ? $"The newest full backup '{newest.Name}' is {Describe(result.Age.Value)} old, within {Describe(maxAge)}."
+                : $"The newest full backup '{newest.Name}' is {Describe(result.Age.Value)} old, older than {Describe(maxAge)}.";
+            return result;
+        }
+
+        static bool SameSource(string recorded, string wanted)
+        {
+            try
+            {
+                return string.Equals(Path.GetFullPath(recorded).TrimEnd('/', '\\'), wanted.TrimEnd('/', '\\'), StringComparison.OrdinalIgnoreCase);
+            }
+            catch (ArgumentException)
+            {
+                return string.Equals(recorded, wanted, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        static string Describe(TimeSpan t) =>
+            t.TotalHours >= 1 ? $"{t.TotalHours:0.#} hours" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0} minutes" : $"{Math.Max(0, t.TotalSeconds):0} seconds";
+    }
+}

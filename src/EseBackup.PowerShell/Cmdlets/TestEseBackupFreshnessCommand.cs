@@ -1,0 +1,41 @@
+using System;
+using System.Management.Automation;
+using EseBackup.Core.BackupSets;
+using EseBackup.PowerShell.Internal;
+
+namespace EseBackup.PowerShell.Cmdlets
+{
+    /// <summary>
+    /// Test-EseBackupFreshness: is there a complete full backup younger than -MaxAge at -Destination?
+    /// Returns $true/$false (the Test of a DSC resource or a monitoring probe); -Detailed gives the reason.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "EseBackupFreshness")]
+    [OutputType(typeof(bool), typeof(BackupFreshnessResult))]
+    public sealed class TestEseBackupFreshnessCommand : EseCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        public string Destination { get; set; } = "";
+
+        [Parameter(Mandatory = true, Position = 1)]
+        public TimeSpan MaxAge { get; set; }
+
+        /// <summary>Only full backups of this source folder count.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Path")]
+        public string? SourcePath { get; set; }
+
+        [Parameter]
+        public SwitchParameter Detailed { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (MaxAge <= TimeSpan.Zero)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(MaxAge), "-MaxAge must be a positive time span, such as (New-TimeSpan -Hours 24)."),
+                    "MaxAgeNotPositive", ErrorCategory.InvalidArgument, MaxAge));
+            var result = BackupFreshness.Evaluate(ResolveNewPath(Destination), MaxAge, SourcePath == null ? null : ResolveNewPath(SourcePath));
+            WriteVerbose(result.Reason);
+            if (Detailed) WriteObject(result);
+            else WriteObject(result.IsCurrent);
+        }
+    }
+}
