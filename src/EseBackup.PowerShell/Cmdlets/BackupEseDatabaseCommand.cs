@@ -54,7 +54,7 @@ namespace EseBackup.PowerShell.Cmdlets
                     ? BackupPipeline.Start(JetInstanceSource.FromHandleObject(Instance!), kind)
                     : BackupPipeline.StartSnapshot(paths, kind, destination);
                 Hold(session);
-                BackupPipeline.Read(session, destination, new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) }, Stopping.Token);
+                BackupPipeline.Read(session, destination, new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) }, Cancellation.Token);
                 CompleteProgress(activity);
                 if (TruncateLog && !session.Source.CanTruncateLogs)
                     WriteWarning($"Logs are not truncated: the source '{session.SourceKey}' is a snapshot or stopped-service folder, not the engine that owns the logs. No log was touched.");

@@ -18,7 +18,7 @@ namespace EseBackup.PowerShell.Internal
         private readonly object _heldGate = new object();
 
         /// <summary>Cancelled on Ctrl+C.</summary>
-        protected CancellationTokenSource Stopping { get; } = new CancellationTokenSource();
+        protected CancellationTokenSource Cancellation { get; } = new CancellationTokenSource();
 
         /// <summary>Marks a session as this stage's responsibility until it is released or the stage ends.</summary>
         protected void Hold(BackupSession session)
@@ -48,7 +48,7 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>Ctrl+C: cancel the copy and abort every session this stage holds.</summary>
         protected override void StopProcessing()
         {
-            Stopping.Cancel();
+            Cancellation.Cancel();
             AbortHeld("The pipeline was stopped (Ctrl+C or a downstream command stopped it).");
             base.StopProcessing();
         }
