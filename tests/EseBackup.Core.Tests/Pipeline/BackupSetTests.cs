@@ -215,9 +215,15 @@ namespace EseBackup.Core.Tests.Pipeline
                 Directory.CreateDirectory(killedFull);
                 File.WriteAllBytes(Path.Combine(killedFull, "IndexedDB.edb.partial"), new byte[8192]);
 
+                // Killed while the manifest was being written: the complete text sits under the temporary name only.
+                var killedAtCommit = Path.Combine(dest, "29991231-235958-full");
+                Directory.CreateDirectory(killedAtCommit);
+                foreach (var f in full.Files) File.Copy(f.FullPath, Path.Combine(killedAtCommit, f.Name));
+                File.Copy(Path.Combine(full.Path, BackupManifest.FileName), Path.Combine(killedAtCommit, BackupManifest.FileName + ".tmp"));
+
                 var catalog = BackupSetCatalog.Scan(dest);
                 Assert.Equal(full.SetId, catalog.Sets.Single().SetId);
-                Assert.Equal(2, catalog.Incomplete.Count);
+                Assert.Equal(3, catalog.Incomplete.Count);
 
                 PipelineTestFolders.AdvanceCurrentLog(src);
                 var incr = RunBackup(src, dest, BackupKind.Incremental);
