@@ -215,9 +215,15 @@ namespace EseBackup.Core.Tests.Pipeline
                 Directory.CreateDirectory(killedFull);
                 File.WriteAllBytes(Path.Combine(killedFull, "IndexedDB.edb.partial"), new byte[8192]);
 
+                // Killed while the manifest was being written: the complete text sits under the temporary name only.
+                var killedAtCommit = Path.Combine(dest, "29991231-235958-full");
+                Directory.CreateDirectory(killedAtCommit);
+                foreach (var f in full.Files) File.Copy(f.FullPath, Path.Combine(killedAtCommit, f.Name));
+                File.Copy(Path.Combine(full.Path, BackupManifest.FileName), Path.Combine(killedAtCommit, BackupManifest.FileName + ".tmp"));
+
                 var catalog = BackupSetCatalog.Scan(dest);
                 Assert.Equal(full.SetId, catalog.Sets.Single().SetId);
-                Assert.Equal(2, catalog.Incomplete.Count);
+                Assert.Equal(3, catalog.Incomplete.Count);
 
                 PipelineTestFolders.AdvanceCurrentLog(src);
                 var incr = RunBackup(src, dest, BackupKind.Incremental);
@@ -227,6 +233,50 @@ namespace EseBackup.Core.Tests.Pipeline
                 var again = RunBackup(src, dest, BackupKind.Full);
                 Assert.Null(again.ParentSetId);
                 Assert.NotEqual(full.ChainId, again.ChainId);
+            }
+            finally
+            {
+                PipelineTestFolders.DeleteQuietly(src, dest);
+            }
+        }
+
+        [RealEseFact]
+        public void Stopping_before_anything_was_read_fails_and_aborts_the_session()
+        {
+            var src = PipelineTestFolders.BasicEdbFolder();
+            try
+            {
+                var session = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Full);
+                var ex = Assert.Throws<JetException>(() => BackupPipeline.Stop(session, truncateLog: true));
+                Assert.Equal(JetError.JET_errInvalidBackupSequence, ex.Error);
+                Assert.Equal(BackupSessionState.Aborted, session.State);
+                Assert.DoesNotContain(session, BackupSessionRegistry.OpenSessions);
+            }
+            finally
+            {
+                PipelineTestFolders.DeleteQuietly(src);
+            }
+        }
+
+        [RealEseFact]
+        public void Two_databases_of_one_folder_are_backed_up_in_one_set()
+        {
+            var src = PipelineTestFolders.BasicEdbFolder();
+            var dest = TestEnvironment.NewTempFolder("pipeline-dest");
+            File.Copy(TestEnvironment.RealFile("dissect-esedb/text.edb"), Path.Combine(src, "text.edb"));
+            PipelineTestFolders.ClearReadOnly(src);
+            File.WriteAllText(Path.Combine(src, "notes.txt"), "not a database");
+            try
+            {
+                var session = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Full);
+                BackupPipeline.Read(session, dest);
+                var set = BackupPipeline.Stop(session, false).Set;
+                Assert.Equal(new[] { "basic.edb", "text.edb" }, set.Files.Select(f => f.Name).ToArray());
+                Assert.All(set.Files, f => Assert.Equal(4096, f.Entry.PageSize));
+                Assert.NotEqual(set.Files[0].Entry.DatabaseSignature!.Random, set.Files[1].Entry.DatabaseSignature!.Random);
+                BackupPipeline.VerifyHashes(set);
+                File.AppendAllText(set.Files[1].FullPath, "x");
+                Assert.Throws<InvalidDataException>(() => BackupPipeline.VerifyHashes(set));
             }
             finally
             {
