@@ -186,7 +186,7 @@ Describe 'Backup pipeline on real ESE folders' {
         $first = Start-EseExternalBackup -Path $src
         Start-EseExternalBackup -Path (Join-Path $src 'basic.edb') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'JET_errBackupInProgress*'
-        $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
         (Get-EseBackupSession).Id | Should -Be $first.Id
         Get-EseBackupSession -Id $first.Id | Stop-EseExternalBackup -Abort
         $first.State | Should -Be 'Aborted'

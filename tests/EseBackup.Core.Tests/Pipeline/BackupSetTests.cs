@@ -164,7 +164,7 @@ namespace EseBackup.Core.Tests.Pipeline
             {
                 var session = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Full);
                 var writer = BackupSetWriter.Create(session, dest);
-                var options = new BackupCopyOptions { ChunkSize = 64 * 1024, CreateFile = p => new FullDiskStream(p, 300 * 1024) };
+                var options = new BackupCopyOptions { ChunkSize = 128 * 1024, CreateFile = p => new FullDiskStream(p, 300 * 1024) };
                 var ex = Assert.Throws<BackupDestinationException>(() => writer.ReadAll(options));
                 Assert.Contains("full or read-only", ex.Message);
                 Assert.Contains("basic.edb", ex.Message);
@@ -187,7 +187,7 @@ namespace EseBackup.Core.Tests.Pipeline
             {
                 var session = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Full);
                 using var cts = new CancellationTokenSource();
-                var options = new BackupCopyOptions { ChunkSize = 64 * 1024, Progress = new SyncProgress(p => { if (p.BytesDone >= 128 * 1024) cts.Cancel(); }) };
+                var options = new BackupCopyOptions { ChunkSize = 128 * 1024, Progress = new SyncProgress(p => { if (p.BytesDone >= 128 * 1024) cts.Cancel(); }) };
                 Assert.ThrowsAny<OperationCanceledException>(() => BackupPipeline.Read(session, dest, options, cts.Token));
                 Assert.Equal(BackupSessionState.Aborted, session.State);
                 Assert.Equal("The backup was cancelled.", session.AbortReason);
@@ -293,7 +293,7 @@ namespace EseBackup.Core.Tests.Pipeline
             {
                 var session = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Full);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                BackupPipeline.Read(session, dest, new BackupCopyOptions { ChunkSize = 64 * 1024, ThrottleMBps = 2 });
+                BackupPipeline.Read(session, dest, new BackupCopyOptions { ChunkSize = 128 * 1024, ThrottleMBps = 2 });
                 clock.Stop();
                 BackupPipeline.Stop(session, false);
                 // 1 048 576 bytes at 2 MB/s take at least 0.52 s.
