@@ -62,6 +62,25 @@ namespace EseBackup.Core.BackupSets
         /// <summary>Targets that already exist in the destination (a restore without force refuses them).</summary>
         public IReadOnlyList<string> ExistingTargets => Files.Select(f => f.Target).Where(t => File.Exists(t) || Directory.Exists(t) || SetPathSafety.IsLink(t)).ToList();
 
+        /// <summary>
+        /// ESE files already in the destination that the restore does not write (other logs, a checkpoint, other
+        /// databases): recovery reads every log of the base name there, so they can confuse it.
+        /// </summary>
+        public IReadOnlyList<string> OtherEseFilesInDestination
+        {
+            get
+            {
+                if (!Directory.Exists(Destination)) return Array.Empty<string>();
+                var targets = new HashSet<string>(Files.Select(f => f.Target), StringComparer.OrdinalIgnoreCase);
+                return Directory.EnumerateFiles(Destination)
+                    .Where(f => !targets.Contains(f))
+                    .Where(f => LogFileName.TryParse(f, out _) || LogFileName.IsCheckpointName(Path.GetFileName(f)) ||
+                                string.Equals(Path.GetExtension(f), ".edb", StringComparison.OrdinalIgnoreCase))
+                    .OrderBy(f => f, StringComparer.OrdinalIgnoreCase)
+                    .ToList();
+            }
+        }
+
         /// <summary>Plans restoring <paramref name="setFolder"/> (and the sets it builds on) into <paramref name="destination"/>.</summary>
         public static RestorePlan Create(string setFolder, string destination, long? toGeneration = null)
         {

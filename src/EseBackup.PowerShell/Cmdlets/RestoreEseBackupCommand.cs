@@ -66,6 +66,11 @@ namespace EseBackup.PowerShell.Cmdlets
             if (!ShouldProcess(destination, $"Restore {plan.Files.Count} file(s), {plan.TotalBytes / 1048576.0:N1} MiB, from {chain}{logs}{(Force && plan.ExistingTargets.Count > 0 ? $", replacing {plan.ExistingTargets.Count} existing file(s)" : "")}"))
                 return;
 
+            var others = plan.OtherEseFilesInDestination;
+            if (others.Count > 0)
+                WriteWarning($"The destination '{destination}' also holds {string.Join(", ", others.Select(System.IO.Path.GetFileName))}, which this restore does not write. " +
+                    "Recovery reads every log and the checkpoint in the folder; remove files of other restores or log streams before replaying the logs.");
+
             var progress = new ProgressRecord(1, "Restoring backup", chain);
             var clock = Stopwatch.StartNew();
             long lastTick = -1;

@@ -181,6 +181,21 @@ namespace EseBackup.Core.Tests.Restore
         }
 
         [Fact]
+        public void Other_ese_files_already_in_the_destination_are_named_for_a_warning()
+        {
+            using var t = new RestoreTestSets(incremental: false);
+            var dest = t.NewDestination();
+            Directory.CreateDirectory(dest);
+            File.WriteAllText(Path.Combine(dest, "edb00009.log"), "stale");
+            File.WriteAllText(Path.Combine(dest, "edb.chk"), "stale");
+            File.WriteAllText(Path.Combine(dest, "notes.txt"), "mine");
+            var plan = RestorePlan.Create(t.Full.Path, dest);
+            Assert.Equal(new[] { "edb.chk", "edb00009.log" }, plan.OtherEseFilesInDestination.Select(Path.GetFileName).ToArray());
+            BackupRestorer.Restore(plan);
+            Assert.Equal("stale", File.ReadAllText(Path.Combine(dest, "edb00009.log")));
+        }
+
+        [Fact]
         public void A_link_in_the_destination_is_never_written_through()
         {
             using var t = new RestoreTestSets(incremental: false);
