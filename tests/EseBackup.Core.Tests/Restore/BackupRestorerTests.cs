@@ -181,6 +181,19 @@ namespace EseBackup.Core.Tests.Restore
         }
 
         [Fact]
+        public void Cancelling_midway_leaves_no_file_and_no_folder()
+        {
+            using var t = new RestoreTestSets();
+            var dest = t.NewDestination();
+            using var cts = new System.Threading.CancellationTokenSource();
+            int reports = 0;
+            Assert.ThrowsAny<OperationCanceledException>(() => BackupRestorer.Restore(RestorePlan.Create(t.Incremental!.Path, dest), false,
+                p => { if (++reports == 2) cts.Cancel(); }, cts.Token));
+            Assert.True(reports >= 2);
+            Assert.False(Directory.Exists(dest));
+        }
+
+        [Fact]
         public void Other_ese_files_already_in_the_destination_are_named_for_a_warning()
         {
             using var t = new RestoreTestSets(incremental: false);
