@@ -411,9 +411,13 @@ namespace EseBackup.Core.BackupSets
             var map = plan.Files.Where(f => f.Role == BackupFileRole.Database)
                 .Select(f => new KeyValuePair<string, string>(f.File.Entry.SourcePath ?? f.Target, f.Target)).ToList();
             var logs = new LogInfo(result.Logs, result.LogGenerationLow, result.LogGenerationHigh, result.LogBaseName ?? "edb");
-            Sources.EseEngineRestore.RecoverFromExternalBackup(result.Destination, logs, map, result.Destination, result.Destination);
+            // As the engine tests do: the restored logs are the backup log folder; the recovered instance gets its own
+            // log and system folders, so its new logs never mix with the backed-up generations.
+            var logFolder = Path.Combine(result.Destination, "logs");
+            var systemFolder = Path.Combine(result.Destination, "system");
+            Sources.EseEngineRestore.RecoverFromExternalBackup(result.Destination, logs, map, logFolder, systemFolder);
             result.Recovered = true;
-            result.NextStep = "The databases were recovered (logs replayed); they can be attached.";
+            result.NextStep = $"The databases were recovered (logs replayed); open them with the log folder '{logFolder}' and system folder '{systemFolder}' (Open-EseInstance).";
         }
     }
 }
