@@ -363,7 +363,7 @@ namespace EseBackup.Core.BackupSets
             return $"On Windows, replay the logs into the databases: eseutil /r {r.LogBaseName ?? "edb"} /l {quoted} /s {quoted} /d {quoted}";
         }
 
-        private static void WriteReport(RestoreResult result)
+        internal static void WriteReport(RestoreResult result)
         {
             var json = JsonSerializer.Serialize(result, BackupManifest.JsonOptions);
             var temp = result.ReportPath + ".tmp";
@@ -418,6 +418,7 @@ namespace EseBackup.Core.BackupSets
             Sources.EseEngineRestore.RecoverFromExternalBackup(result.Destination, logs, map, logFolder, systemFolder);
             result.Recovered = true;
             result.NextStep = $"The databases were recovered (logs replayed); open them with the log folder '{logFolder}' and system folder '{systemFolder}' (Open-EseInstance).";
+            BackupRestorer.WriteReport(result);
         }
     }
 }
