@@ -102,7 +102,7 @@ $null = Measure-PlainRead $files   # warm the page cache
 # Warm the JIT too: XxHash128 and the checksum loops start unoptimised (tiered compilation) and are
 # promoted after enough calls; a 256 MiB run is short enough for that to dominate otherwise.
 foreach ($i in 1..3) { $null = Test-EseBackup -LiteralPath $smallSet }
-$null = Test-EseBackup -LiteralPath $set
+foreach ($i in 1..3) { $null = Test-EseBackup -LiteralPath $set }
 
 $plain = @(); $verify = @()
 foreach ($round in 1..3) {
