@@ -87,8 +87,13 @@ namespace EseBackup.Core.BackupSets
             var setPath = Path.GetFullPath(setFolder);
             var manifestPath = Path.Combine(setPath, BackupManifest.FileName);
             if (!File.Exists(manifestPath))
+            {
+                bool holdsSets = Directory.Exists(setPath) && BackupSetCatalog.Scan(setPath).Sets.Count > 0;
                 throw new BackupSetException(new BackupSetProblem(BackupProblemKind.MissingManifest, setPath, manifestPath,
-                    $"'{setPath}' has no {BackupManifest.FileName}: it is not a complete backup set and cannot be restored."));
+                    holdsSets
+                        ? $"'{setPath}' is a folder of backup sets, not one set: name the set to restore (Get-EseBackupSet -Path '{setPath}' lists them)."
+                        : $"'{setPath}' has no {BackupManifest.FileName}: it is not a complete backup set and cannot be restored."));
+            }
             BackupSet set;
             try { set = BackupSet.Open(setPath); }
             catch (InvalidDataException ex)

@@ -47,7 +47,18 @@ namespace EseBackup.Core.BackupSets
             if (IsSetFolder(full))
             {
                 var parent = System.IO.Path.GetDirectoryName(full.TrimEnd(System.IO.Path.DirectorySeparatorChar)) ?? full;
-                return List(BackupSetCatalog.Scan(parent)).Where(i => string.Equals(i.Path, full.TrimEnd(System.IO.Path.DirectorySeparatorChar), StringComparison.Ordinal)).ToList();
+                var found = List(BackupSetCatalog.Scan(parent)).Where(i => string.Equals(i.Path, full.TrimEnd(System.IO.Path.DirectorySeparatorChar), StringComparison.Ordinal)).ToList();
+                if (found.Count > 0) return found;
+                // A set folder someone renamed: still a set, listed on its own (its chain position is unknown).
+                try
+                {
+                    return new[] { FromSet(BackupSet.Open(full), -1) };
+                }
+                catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException)
+                {
+                    var name = System.IO.Path.GetFileName(full.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+                    return new[] { new BackupSetInfo { Name = name, Path = full.TrimEnd(System.IO.Path.DirectorySeparatorChar), IsComplete = false, Time = Directory.GetLastWriteTimeUtc(full), Reason = ex.Message } };
+                }
             }
             return List(BackupSetCatalog.Scan(full));
         }
@@ -61,29 +72,7 @@ namespace EseBackup.Core.BackupSets
         {
             var byId = catalog.Sets.ToDictionary(s => s.SetId);
             var list = new List<BackupSetInfo>();
-            foreach (var s in catalog.Sets)
-            {
-                list.Add(new BackupSetInfo
-                {
-                    Name = s.Name,
-                    Path = s.Path,
-                    Kind = s.Kind,
-                    IsComplete = true,
-                    Time = s.EndTime,
-                    StartTime = s.StartTime,
-                    EndTime = s.EndTime,
-                    SizeBytes = s.TotalBytes,
-                    FileCount = s.Files.Count,
-                    LogGenerationLow = s.LogGenerationLow,
-                    LogGenerationHigh = s.LogGenerationHigh,
-                    Source = s.Source,
-                    SetId = s.SetId,
-                    ChainId = s.ChainId,
-                    ParentSetId = s.ParentSetId,
-                    ChainPosition = PositionInChain(s, byId),
-                    Set = s,
-                });
-            }
+            foreach (var s in catalog.Sets) list.Add(FromSet(s, PositionInChain(s, byId)));
             foreach (var i in catalog.Incomplete)
             {
                 var name = System.IO.Path.GetFileName(i.Path);
@@ -108,6 +97,28 @@ namespace EseBackup.Core.BackupSets
             }
             return list.OrderByDescending(i => i.Time).ThenByDescending(i => i.Name, StringComparer.Ordinal).ToList();
         }
+
+        private static BackupSetInfo FromSet(BackupSet s, int chainPosition) =>
+                new BackupSetInfo
+                {
+                    Name = s.Name,
+                    Path = s.Path,
+                    Kind = s.Kind,
+                    IsComplete = true,
+                    Time = s.EndTime,
+                    StartTime = s.StartTime,
+                    EndTime = s.EndTime,
+                    SizeBytes = s.TotalBytes,
+                    FileCount = s.Files.Count,
+                    LogGenerationLow = s.LogGenerationLow,
+                    LogGenerationHigh = s.LogGenerationHigh,
+                    Source = s.Source,
+                    SetId = s.SetId,
+                    ChainId = s.ChainId,
+                    ParentSetId = s.ParentSetId,
+                    ChainPosition = chainPosition,
+                    Set = s,
+                };
 
         /// <summary>The UTC start time a set folder's name carries (yyyyMMdd-HHmmss).</summary>
         public static DateTime? TimeFromName(string name) =>

@@ -35,8 +35,17 @@ namespace EseBackup.Core.Tests.Restore
             Assert.Equal(7, list[0].LogGenerationHigh);
             Assert.Equal(t.Full.TotalBytes, list[1].SizeBytes);
 
-            // One set folder lists just that set.
+            // One set folder lists just that set, also when someone renamed it.
             Assert.Equal(t.Full.Path, Assert.Single(BackupSetInfo.List(t.Full.Path)).Path);
+            var renamed = Path.Combine(t.Root, "kept-copy");
+            Directory.Move(t.Incremental.Path, renamed);
+            var alone = Assert.Single(BackupSetInfo.List(renamed));
+            Assert.True(alone.IsComplete);
+            Assert.Equal(BackupKind.Incremental, alone.Kind);
+
+            // Restoring the destination folder instead of a set says what to do.
+            var ex = Assert.Throws<BackupSetException>(() => RestorePlan.Create(t.Backups, t.NewDestination()));
+            Assert.Contains("Get-EseBackupSet", ex.Message);
         }
 
         [Fact]
