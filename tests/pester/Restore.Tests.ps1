@@ -243,6 +243,11 @@ Describe 'Backup, verify and restore fixture-writer folders' {
 
         # Retention: keeping the newest set keeps its full set; the incomplete leftover goes only when asked.
         @(Remove-EseBackupSet -Path $dest -KeepLast 1 -Confirm:$false).Count | Should -Be 0
+        @(Remove-EseBackupSet -Path $dest -OlderThan (New-TimeSpan -Days 1) -Confirm:$false).Count | Should -Be 0
+        @(Remove-EseBackupSet -Path $dest -OlderThan '1.00:00:00' -Confirm:$false).Count | Should -Be 0
+        Remove-EseBackupSet -Path $dest -Confirm:$false -ErrorVariable rule -ErrorAction SilentlyContinue
+        $rule[0].FullyQualifiedErrorId | Should -BeLike 'NoRetentionRule*'
+        @(Get-EseBackupSet $dest).Count | Should -Be 3
         $removed = @(Remove-EseBackupSet -Path $dest -KeepLast 1 -IncludeIncomplete -Confirm:$false)
         @($removed.Name) | Should -Be @('20000101-000000-full')
         Test-Path $broken | Should -BeFalse
