@@ -31,7 +31,7 @@ namespace EseBackup.Core.Tests.Restore
             Assert.Equal(new[] { "Fixture.edb", "edb.log", "edb00001.log", "edb00002.log", "edb00003.log", "edb00004.log", "edb00005.log", "edb00006.log", "restore.json" }, names);
             // Every restored file is byte for byte the source's file of that name (the source has rolled on: edb.log is 7).
             foreach (var name in names.Where(n => n != "restore.json"))
-                Assert.Equal(BackupSetWriter.HashFile(Path.Combine(t.Source, name)), BackupSetWriter.HashFile(Path.Combine(dest, name)));
+                Assert.Equal(BackupSetWriter.HashFile(Path.Combine(t.Source, name!)), BackupSetWriter.HashFile(Path.Combine(dest, name!)));
             var logs = LogSequence.Scan(dest);
             Assert.True(logs.IsContiguous);
             Assert.Equal(1, logs.LowGeneration);
@@ -83,7 +83,7 @@ namespace EseBackup.Core.Tests.Restore
             File.WriteAllText(Path.Combine(dest, "notes.txt"), "mine");
             var before = RestoreTestSets.Snapshot(dest);
 
-            var ex = Assert.Throws<BackupSetException>(() => BackupRestorer.Restore(RestorePlan.Create(t.Incremental.Path, dest)));
+            var ex = Assert.Throws<BackupSetException>(() => BackupRestorer.Restore(RestorePlan.Create(t.Incremental!.Path, dest)));
             Assert.Equal(BackupProblemKind.HashMismatch, ex.Problem.Kind);
             Assert.Equal(log6.FullPath, ex.Problem.File);
             Assert.Equal(6, ex.Problem.Generation);
@@ -96,12 +96,12 @@ namespace EseBackup.Core.Tests.Restore
             using var t = new RestoreTestSets();
             File.Delete(RestoreTestSets.Log(t.Incremental!, 6).FullPath);
             var dest = t.NewDestination();
-            var missing = Assert.Throws<BackupSetException>(() => RestorePlan.Create(t.Incremental.Path, dest));
+            var missing = Assert.Throws<BackupSetException>(() => RestorePlan.Create(t.Incremental!.Path, dest));
             Assert.Equal(BackupProblemKind.MissingFile, missing.Problem.Kind);
             Assert.Equal(6, missing.Problem.Generation);
 
             Directory.Delete(t.Full.Path, true);
-            var parent = Assert.Throws<BackupSetException>(() => RestorePlan.Create(t.Incremental.Path, dest));
+            var parent = Assert.Throws<BackupSetException>(() => RestorePlan.Create(t.Incremental!.Path, dest));
             Assert.Equal(BackupProblemKind.MissingParent, parent.Problem.Kind);
             Assert.False(Directory.Exists(dest));
         }
