@@ -2,6 +2,9 @@ using System;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+#if NET8_0_OR_GREATER
+using System.Runtime.Intrinsics;
+#endif
 
 namespace EseBackup.Core.Format
 {
@@ -160,45 +163,28 @@ namespace EseBackup.Core.Format
         /// position parities, low dword the XOR of all dwords XOR the page number. In the header block
         /// the first 8 bytes (where the checksum lives) count as zero.
         /// </summary>
-        [SkipLocalsInit] // the group scratch below is written before it is read; zeroing it is wasted work per block
-        public static unsafe ulong ComputeNewFormat(ReadOnlySpan<byte> block, uint pageNumber, bool headerBlock)
+        public static ulong ComputeNewFormat(ReadOnlySpan<byte> block, uint pageNumber, bool headerBlock) =>
+            ComputeNewFormat(block, pageNumber, headerBlock, portableOnly: false);
+
+        /// <summary><paramref name="portableOnly"/> forces the 64-bit-word path (what Windows PowerShell 5.1 runs) so tests cover both.</summary>
+        internal static unsafe ulong ComputeNewFormat(ReadOnlySpan<byte> block, uint pageNumber, bool headerBlock, bool portableOnly)
         {
             if (block.Length % 128 != 0 || block.Length > 8192)
                 throw new ArgumentException("XOR+ECC blocks are whole multiples of 128 bytes, at most 8 KiB.", nameof(block));
             // Parity is linear, so "XOR of the indexes k of the 16-byte chunks with odd parity" is built
             // bit by bit from XORs of chunk words and only a handful of parities at the end: bit j of
             // the result is the parity of the XOR of every chunk whose index has bit j set.
-            int groups = block.Length / 128; // 8 chunks of 16 bytes
-            ulong* groupXor = stackalloc ulong[64];
-            ulong columnsLow = 0, columnsHigh = 0; // dwords 0,1 and 2,3 of every chunk, XORed
-            ulong bit0 = 0, bit1 = 0, bit2 = 0;     // chunks whose index has bit 0, 1, 2 set
+            ulong columnsLow, columnsHigh; // dwords 0,1 and 2,3 of every chunk, XORed
+            uint oddChunkIndexes, oddChunkCount;
             fixed (byte* start = block)
             {
-                ulong* q = (ulong*)start;
-                for (int g = 0; g < groups; g++, q += 16)
-                {
-                    ulong a0 = (g == 0 && headerBlock) ? 0 : q[0], b0 = q[1];
-                    ulong a1 = q[2], b1 = q[3], a2 = q[4], b2 = q[5], a3 = q[6], b3 = q[7];
-                    ulong a4 = q[8], b4 = q[9], a5 = q[10], b5 = q[11], a6 = q[12], b6 = q[13], a7 = q[14], b7 = q[15];
-                    columnsLow ^= a0 ^ a1 ^ a2 ^ a3 ^ a4 ^ a5 ^ a6 ^ a7;
-                    columnsHigh ^= b0 ^ b1 ^ b2 ^ b3 ^ b4 ^ b5 ^ b6 ^ b7;
-                    ulong t0 = a0 ^ b0, t1 = a1 ^ b1, t2 = a2 ^ b2, t3 = a3 ^ b3, t4 = a4 ^ b4, t5 = a5 ^ b5, t6 = a6 ^ b6, t7 = a7 ^ b7;
-                    ulong t37 = t3 ^ t7;
-                    bit0 ^= t1 ^ t5 ^ t37;
-                    bit1 ^= t2 ^ t6 ^ t37;
-                    bit2 ^= t4 ^ t5 ^ t6 ^ t7;
-                    groupXor[g] = t0 ^ t1 ^ t2 ^ t3 ^ t4 ^ t5 ^ t6 ^ t7;
-                }
+#if NET8_0_OR_GREATER
+                if (Vector256.IsHardwareAccelerated && !portableOnly)
+                    ChunkParitiesVector256((ulong*)start, block.Length / 128, headerBlock, out columnsLow, out columnsHigh, out oddChunkIndexes, out oddChunkCount);
+                else
+#endif
+                ChunkParitiesScalar((ulong*)start, block.Length / 128, headerBlock, out columnsLow, out columnsHigh, out oddChunkIndexes, out oddChunkCount);
             }
-            uint oddChunkIndexes = Parity64(bit0) | (Parity64(bit1) << 1) | (Parity64(bit2) << 2);
-            for (int j = 0; (1 << j) < groups; j++)
-            {
-                ulong acc = 0;
-                for (int g = 0; g < groups; g++)
-                    if ((g & (1 << j)) != 0) acc ^= groupXor[g];
-                oddChunkIndexes |= Parity64(acc) << (j + 3);
-            }
-            uint oddChunkCount = Parity64(columnsLow ^ columnsHigh);
 
             uint p0 = (uint)columnsLow, p1 = (uint)(columnsLow >> 32), p2 = (uint)columnsHigh, p3 = (uint)(columnsHigh >> 32);
             // Chunk positions: low half holds the bit offset (k*128) of odd chunks, high half its complement.
@@ -226,6 +212,86 @@ namespace EseBackup.Core.Format
             uint ecc = (p & 0xffe0ffe0 & sizeMask) | (r & 0x001f001f);
             return ((ulong)ecc << 32) | (xor ^ pageNumber);
         }
+
+        /// <summary>Groups of 8 chunks (128 bytes) with 64-bit words: the portable path.</summary>
+        [SkipLocalsInit]
+        static unsafe void ChunkParitiesScalar(ulong* q, int groups, bool headerBlock, out ulong columnsLow, out ulong columnsHigh, out uint oddChunkIndexes, out uint oddChunkCount)
+        {
+            ulong* groupXor = stackalloc ulong[64];
+            ulong low = 0, high = 0;
+            ulong bit0 = 0, bit1 = 0, bit2 = 0; // chunks whose index has bit 0, 1, 2 set
+            for (int g = 0; g < groups; g++, q += 16)
+            {
+                ulong a0 = (g == 0 && headerBlock) ? 0 : q[0], b0 = q[1];
+                ulong a1 = q[2], b1 = q[3], a2 = q[4], b2 = q[5], a3 = q[6], b3 = q[7];
+                ulong a4 = q[8], b4 = q[9], a5 = q[10], b5 = q[11], a6 = q[12], b6 = q[13], a7 = q[14], b7 = q[15];
+                low ^= a0 ^ a1 ^ a2 ^ a3 ^ a4 ^ a5 ^ a6 ^ a7;
+                high ^= b0 ^ b1 ^ b2 ^ b3 ^ b4 ^ b5 ^ b6 ^ b7;
+                ulong t0 = a0 ^ b0, t1 = a1 ^ b1, t2 = a2 ^ b2, t3 = a3 ^ b3, t4 = a4 ^ b4, t5 = a5 ^ b5, t6 = a6 ^ b6, t7 = a7 ^ b7;
+                ulong t37 = t3 ^ t7;
+                bit0 ^= t1 ^ t5 ^ t37;
+                bit1 ^= t2 ^ t6 ^ t37;
+                bit2 ^= t4 ^ t5 ^ t6 ^ t7;
+                groupXor[g] = t0 ^ t1 ^ t2 ^ t3 ^ t4 ^ t5 ^ t6 ^ t7;
+            }
+            uint indexes = Parity64(bit0) | (Parity64(bit1) << 1) | (Parity64(bit2) << 2);
+            for (int j = 0; (1 << j) < groups; j++)
+            {
+                ulong acc = 0;
+                for (int g = 0; g < groups; g++)
+                    if ((g & (1 << j)) != 0) acc ^= groupXor[g];
+                indexes |= Parity64(acc) << (j + 3);
+            }
+            columnsLow = low;
+            columnsHigh = high;
+            oddChunkIndexes = indexes;
+            oddChunkCount = Parity64(low ^ high);
+        }
+
+#if NET8_0_OR_GREATER
+        /// <summary>
+        /// The same with 256-bit vectors: one vector is two chunks [a(even), b(even), a(odd), b(odd)], so
+        /// odd chunks are the upper lanes, and chunks 2,3,6,7 / 4,5,6,7 of a group are whole vectors.
+        /// </summary>
+        [SkipLocalsInit]
+        static unsafe void ChunkParitiesVector256(ulong* q, int groups, bool headerBlock, out ulong columnsLow, out ulong columnsHigh, out uint oddChunkIndexes, out uint oddChunkCount)
+        {
+            var groupXor = stackalloc Vector256<ulong>[64];
+            var columns = Vector256<ulong>.Zero;
+            var bit1 = columns;
+            var bit2 = columns;
+            for (int g = 0; g < groups; g++, q += 16)
+            {
+                var u = Vector256.Load(q);
+                if (g == 0 && headerBlock) u &= Vector256.Create(0UL, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue);
+                var w = Vector256.Load(q + 4);
+                var x = Vector256.Load(q + 8);
+                var y = Vector256.Load(q + 12);
+                var xy = x ^ y;
+                var all = u ^ w ^ xy;
+                columns ^= all;
+                bit1 ^= w ^ y;
+                bit2 ^= xy;
+                groupXor[g] = all;
+            }
+            ulong low = columns.GetElement(0) ^ columns.GetElement(2);
+            ulong high = columns.GetElement(1) ^ columns.GetElement(3);
+            uint indexes = Parity64(columns.GetElement(2) ^ columns.GetElement(3)) | (Parity64(Fold(bit1)) << 1) | (Parity64(Fold(bit2)) << 2);
+            for (int j = 0; (1 << j) < groups; j++)
+            {
+                var acc = Vector256<ulong>.Zero;
+                for (int g = 0; g < groups; g++)
+                    if ((g & (1 << j)) != 0) acc ^= groupXor[g];
+                indexes |= Parity64(Fold(acc)) << (j + 3);
+            }
+            columnsLow = low;
+            columnsHigh = high;
+            oddChunkIndexes = indexes;
+            oddChunkCount = Parity64(low ^ high);
+        }
+
+        static ulong Fold(Vector256<ulong> v) => v.GetElement(0) ^ v.GetElement(1) ^ v.GetElement(2) ^ v.GetElement(3);
+#endif
 
         /// <summary>The bit offset in the block of a single flipped bit, when the ECC can locate it; else −1.</summary>
         static int CorrectableBitOffset(int blockSize, ulong stored, ulong computed)

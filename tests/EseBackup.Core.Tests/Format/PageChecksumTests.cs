@@ -114,3 +114,29 @@ namespace EseBackup.Core.Tests.Format
         };
     }
 }
+
+namespace EseBackup.Core.Tests.Format
+{
+    public class ChecksumPathTests
+    {
+        [Theory]
+        [InlineData(4096, true)]
+        [InlineData(4096, false)]
+        [InlineData(8192, true)]
+        [InlineData(8192, false)]
+        public void The_vector_and_portable_paths_agree(int blockSize, bool headerBlock)
+        {
+            var rng = new System.Random(blockSize);
+            var block = new byte[blockSize];
+            for (int round = 0; round < 200; round++)
+            {
+                rng.NextBytes(block);
+                if (round % 3 == 0) System.Array.Clear(block, 0, rng.Next(blockSize));
+                uint pgno = (uint)rng.Next();
+                Assert.Equal(
+                    EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, portableOnly: true),
+                    EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, portableOnly: false));
+            }
+        }
+    }
+}
