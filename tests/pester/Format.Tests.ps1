@@ -6,7 +6,12 @@ BeforeDiscovery {
     $formatFile = Join-Path $moduleBase 'EseBackup.format.ps1xml'
     $script:Views = @(([xml](Get-Content $formatFile -Raw)).Configuration.ViewDefinitions.View | ForEach-Object {
             $control = if ($_['TableControl']) { 'Table' } elseif ($_['ListControl']) { 'List' } elseif ($_['WideControl']) { 'Wide' } else { 'Custom' }
-            @{ ViewName = $_.Name; TypeName = $_.ViewSelectedBy.TypeName; Control = $control; Xml = $_.OuterXml }
+            $names = @($_.ViewSelectedBy.TypeName)
+            @{
+                ViewName = $_.Name; Control = $control; Xml = $_.OuterXml
+                TypeName = @($names | Where-Object { $_ -notlike 'Deserialized.*' })[0]
+                SelectsDeserialized = @($names | Where-Object { $_ -like 'Deserialized.*' })
+            }
         })
 }
 
@@ -91,6 +96,10 @@ Describe '<Control> view <ViewName> of <TypeName>' -ForEach $script:Views {
         $script:Type | Should -Not -BeNullOrEmpty
     }
 
+    It 'also selects the Deserialized name, so results from jobs and child processes show the same view' {
+        $SelectsDeserialized | Should -Be @("Deserialized.$TypeName")
+    }
+
     It 'shows only properties the type has' {
         if (-not $script:Type) { Set-ItResult -Skipped -Because "$TypeName is not in the module yet"; return }
         $extra = @((Get-TypeData $TypeName).Members.Keys)
@@ -131,5 +140,143 @@ Describe 'DisplayFormat' {
         [EseBackup.PowerShell.Internal.DisplayFormat]::LocalTime($null) | Should -Be ''
         $stored = [datetime]::new(2024, 3, 1, 12, 30, 45, [System.DateTimeKind]::Unspecified)
         [EseBackup.PowerShell.Internal.DisplayFormat]::LocalTime($stored) | Should -Be '2024-03-01 12:30:45'
+    }
+}
+
+Describe 'DisplayFormat durations, generations and ids' {
+    It 'formats <Span> as <Expected>' -ForEach @(
+        @{ Span = [timespan]::FromSeconds(45); Expected = '45 s' }
+        @{ Span = [timespan]::new(0, 12, 5); Expected = '12 min 5 s' }
+        @{ Span = [timespan]::new(3, 20, 0); Expected = '3 h 20 min' }
+        @{ Span = [timespan]::new(1, 0, 0); Expected = '1 h' }
+        @{ Span = [timespan]::new(2, 4, 0, 0); Expected = '2 d 4 h' }
+        @{ Span = [timespan]::FromMinutes(-90); Expected = '-1 h 30 min' }
+    ) {
+        [EseBackup.PowerShell.Internal.DisplayFormat]::Duration($Span) | Should -Be $Expected
+    }
+
+    It 'shows no duration for null, a generation range as low-high and none when there are no logs' {
+        [EseBackup.PowerShell.Internal.DisplayFormat]::Duration($null) | Should -Be ''
+        [EseBackup.PowerShell.Internal.DisplayFormat]::Generations(5, 9) | Should -Be '5-9'
+        [EseBackup.PowerShell.Internal.DisplayFormat]::Generations(1, 1) | Should -Be '1-1'
+        [EseBackup.PowerShell.Internal.DisplayFormat]::Generations(0, 0) | Should -Be ''
+        [EseBackup.PowerShell.Internal.DisplayFormat]::ShortId([guid]'0123abcd-0000-0000-0000-000000000000') | Should -Be '0123abcd'
+    }
+}
+
+# What a person sees: a bare command prints the table view defined above (its headers and formatted values),
+# and so does the same object after a serialisation round trip.
+Describe 'Default display of backup objects' {
+    BeforeAll {
+        $script:RepoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
+        $script:FixturesDll = Join-Path $script:RepoRoot 'tests/EseBackup.Fixtures/bin/Release/netstandard2.0/EseBackup.Fixtures.dll'
+        $script:HasFixtures = (Test-Path $script:FixturesDll) -and $(try { Add-Type -Path $script:FixturesDll; [bool]('EseBackup.Fixtures.EseFixtureWriter' -as [type]) } catch { $false })
+        $script:Temp = Join-Path ([IO.Path]::GetTempPath()) ('pester-format-' + [guid]::NewGuid().ToString('N'))
+        $script:Source = Join-Path $script:Temp 'source'
+        $script:Destination = Join-Path $script:Temp 'backups'
+        if ($script:HasFixtures) {
+            $spec = [EseBackup.Fixtures.DatabaseFolderSpec]::new()
+            $spec.Database.PageSize = 8192
+            $spec.Database.PageCount = 64
+            $spec.Logs.FirstGeneration = 3
+            $spec.Logs.LastGeneration = 7
+            $spec.Logs.LogFileSize = 128KB
+            $null = [EseBackup.Fixtures.EseFixtureWriter]::WriteDatabaseFolder($script:Source, $spec)
+            $null = New-Item -ItemType Directory -Path $script:Destination
+            $script:Set = Backup-EseDatabase -Path $script:Source -Destination $script:Destination
+        }
+
+        # The lines of a table's header row: the first non-empty line.
+        function Get-TableHeader([string] $Text) {
+            (($Text -split "`r?`n") | Where-Object { $_.Trim() } | Select-Object -First 1) -split '\s+' | Where-Object { $_ }
+        }
+        function ConvertTo-Deserialized($InputObject) {
+            [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($InputObject, 1))
+        }
+    }
+    AfterAll {
+        Get-EseBackupSession | Stop-EseExternalBackup -Abort -ErrorAction SilentlyContinue
+        if ($script:Temp) { Remove-Item $script:Temp -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+    BeforeEach {
+        if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
+    }
+
+    It 'Backup-EseDatabase prints a BackupSet table: name, kind, local end time, readable size, log range, file count, source' {
+        $text = $script:Set | Out-String -Width 160
+        Get-TableHeader $text | Should -Be @('Name', 'Kind', 'EndTime', 'Size', 'Logs', 'Files', 'Source')
+        $text | Should -Match ([regex]::Escape($script:Set.Name))
+        $text | Should -Match ([regex]::Escape([EseBackup.PowerShell.Internal.DisplayFormat]::LocalTime($script:Set.EndTime)))
+        $text | Should -Match ([regex]::Escape([EseBackup.PowerShell.Internal.DisplayFormat]::Size($script:Set.TotalBytes)))
+        $text | Should -Match '\b3-7\b'
+        $text | Should -Match "\b$($script:Set.Files.Count)\b"
+    }
+
+    It 'in an 80-column console the set table still shows name, kind, end time, size and logs' {
+        Get-TableHeader ($script:Set | Out-String -Width 80) | Select-Object -First 5 | Should -Be @('Name', 'Kind', 'EndTime', 'Size', 'Logs')
+    }
+
+    It 'Format-List of a BackupSet shows the ids of the set, its chain and parent' {
+        $text = $script:Set | Format-List | Out-String
+        foreach ($label in 'SetId', 'ChainId', 'ParentSetId', 'Path', 'StartTime', 'Logs', 'Size') { $text | Should -Match "(?m)^$label\s+:" }
+        $text | Should -Match $script:Set.SetId.ToString()
+    }
+
+    It 'the files of a set print as a table of name, role, size, generation and hash' {
+        $text = $script:Set.Files | Out-String -Width 160
+        Get-TableHeader $text | Should -Be @('Name', 'Role', 'Size', 'Generation', 'Hash')
+        foreach ($f in $script:Set.Files) { $text | Should -Match ([regex]::Escape($f.Hash)) }
+    }
+
+    It 'a deserialised BackupSet (as Start-Job returns it) prints the same table' {
+        $copy = ConvertTo-Deserialized $script:Set
+        $copy.PSObject.TypeNames | Should -Contain 'Deserialized.EseBackup.Core.BackupSets.BackupSet'
+        $text = $copy | Out-String -Width 160
+        Get-TableHeader $text | Should -Be @('Name', 'Kind', 'EndTime', 'Size', 'Logs', 'Files', 'Source')
+        $text | Should -Match '\b3-7\b'
+        $text | Should -Match ([regex]::Escape([EseBackup.PowerShell.Internal.DisplayFormat]::Size($script:Set.TotalBytes)))
+    }
+
+    It 'an open session from Start-EseExternalBackup prints its table; Get-EseBackupSession lists it' {
+        $session = Start-EseExternalBackup -Path $script:Source
+        try {
+            $text = $session | Out-String -Width 160
+            Get-TableHeader $text | Should -Be @('Id', 'Kind', 'State', 'StartTime', 'Files', 'Read', 'Source', 'SetPath')
+            $text | Should -Match ([EseBackup.PowerShell.Internal.DisplayFormat]::ShortId($session.Id))
+            $text | Should -Match 'Started'
+            Get-EseBackupSession | Out-String | Should -Match ([EseBackup.PowerShell.Internal.DisplayFormat]::ShortId($session.Id))
+        }
+        finally { $session | Stop-EseExternalBackup -Abort }
+    }
+
+    It 'Test-EseBackupFreshness -Detailed prints whether the newest full set is current, its age and name' {
+        $text = Test-EseBackupFreshness -Destination $script:Destination -MaxAge ([timespan]::FromHours(1)) -Detailed | Out-String -Width 160
+        Get-TableHeader $text | Should -Be @('IsCurrent', 'Age', 'MaxAge', 'NewestFull', 'Incomplete', 'Destination')
+        $text | Should -Match 'True'
+        $text | Should -Match '1 h'
+        $text | Should -Match ([regex]::Escape($script:Set.Name))
+    }
+
+    It 'an incomplete set folder prints with its reason' {
+        $broken = Join-Path $script:Destination ('{0:yyyyMMdd-HHmmss}-full' -f [datetime]::UtcNow.AddDays(-1))
+        $null = New-Item -ItemType Directory -Path $broken
+        try {
+            $catalog = [EseBackup.Core.BackupSets.BackupSetCatalog]::Scan($script:Destination)
+            $incomplete = @($catalog.Incomplete)
+            $incomplete.Count | Should -Be 1
+            $text = $incomplete | Out-String -Width 160
+            Get-TableHeader $text | Should -Be @('Name', 'Reason', 'Path')
+            $text | Should -Match ([regex]::Escape((Split-Path -Leaf $broken)))
+        }
+        finally { Remove-Item $broken -Recurse -Force }
+    }
+
+    It 'a bare Get-EseBackupSet prints its table' {
+        if (-not (Get-Command Get-EseBackupSet -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'Get-EseBackupSet is not in the module yet'; return }
+        $text = Get-EseBackupSet -Path $script:Destination | Out-String -Width 160
+        Get-TableHeader $text | Should -Contain 'Name'
+        Get-TableHeader $text | Should -Contain 'Kind'
+        $text | Should -Match ([regex]::Escape($script:Set.Name))
+        $text | Should -Match '\b3-7\b'
     }
 }
