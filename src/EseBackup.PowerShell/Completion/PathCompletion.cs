@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+
+namespace EseBackup.PowerShell.Completion
+{
+    /// <summary>
+    /// The file-system part of the module's completers: splits the word being completed into the folder typed so
+    /// far and the name prefix, resolves that folder against the session's current location, and builds
+    /// completion texts that keep what the user typed (relative stays relative) and quote names with spaces.
+    /// </summary>
+    internal sealed class PathCompletion
+    {
+        /// <summary>Folders with very many files are cut off: completion must answer at the speed of typing.</summary>
+        internal const int MaxEntries = 500;
+
+        private PathCompletion(string typedFolder, string prefix, string? folder, char quote)
+        {
+            TypedFolder = typedFolder;
+            Prefix = prefix;
+            Folder = folder;
+            Quote = quote;
+        }
+
+        /// <summary>The folder part exactly as typed, ending with a separator, or empty.</summary>
+        public string TypedFolder { get; }
+
+        /// <summary>The start of the name being completed.</summary>
+        public string Prefix { get; }
+
+        /// <summary>The folder to list on disk; null when it does not exist.</summary>
+        public string? Folder { get; }
+
+        /// <summary>The quote the user opened the word with ('\0' for none).</summary>
+        public char Quote { get; }
+
+        public static PathCompletion Parse(string? wordToComplete)
+        {
+            var word = wordToComplete ?? string.Empty;
+            char quote = '\0';
+            if (word.Length > 0 && (word[0] == '\'' || word[0] == '"'))
+            {
+                quote = word[0];
+                word = word.Substring(1);
+                if (word.Length > 0 && word[word.Length - 1] == quote) word = word.Substring(0, word.Length - 1);
+            }
+            int cut = word.LastIndexOfAny(new[] { '/', '\\' });
+            var typedFolder = cut < 0 ? string.Empty : word.Substring(0, cut + 1);
+            var prefix = cut < 0 ? word : word.Substring(cut + 1);
+            string? folder;
+            try
+            {
+                folder = Resolve(typedFolder);
+                if (!Directory.Exists(folder)) folder = null;
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is IOException || ex is UnauthorizedAccessException)
+            {
+                folder = null;
+            }
+            return new PathCompletion(typedFolder, prefix, folder, quote);
+        }
+
+        /// <summary>Entries of <see cref="Folder"/> whose names start with <see cref="Prefix"/>, by name.</summary>
+        public IEnumerable<string> Directories() => Entries(f => Directory.EnumerateDirectories(f));
+
+        public IEnumerable<string> Files() => Entries(f => Directory.EnumerateFiles(f));
+
+        private IEnumerable<string> Entries(Func<string, IEnumerable<string>> list)
+        {
+            if (Folder == null) return Array.Empty<string>();
+            try
+            {
+                return list(Folder)
+                    .Where(p => Path.GetFileName(p).StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+                    .Take(MaxEntries)
+                    .OrderBy(p => p, StringComparer.OrdinalIgnoreCase)
+                    .ToList();
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return Array.Empty<string>();
+            }
+        }
+
+        /// <summary>A completion for <paramref name="fullPath"/> (an entry of <see cref="Folder"/>) as the user typed its folder.</summary>
+        public CompletionResult Result(string fullPath, bool isFolder, string toolTip)
+        {
+            var name = Path.GetFileName(fullPath);
+            var text = TypedFolder + name;
+            var needsQuote = Quote != '\0' || text.IndexOfAny(new[] { ' ', '\t', '\'', '"', '$', '`', '&', '(', ')', '{', '}', ';', ',', '@', '#' }) >= 0;
+            if (needsQuote)
+            {
+                var q = Quote == '"' ? '"' : '\'';
+                text = q == '\'' ? "'" + text.Replace("'", "''") + "'" : "\"" + text.Replace("`", "``").Replace("$", "`$").Replace("\"", "`\"") + "\"";
+            }
+            return new CompletionResult(text, name, isFolder ? CompletionResultType.ProviderContainer : CompletionResultType.ProviderItem,
+                string.IsNullOrEmpty(toolTip) ? fullPath : toolTip);
+        }
+
+        private static string Resolve(string typedFolder)
+        {
+            var current = CurrentLocation();
+            if (typedFolder.Length == 0) return current;
+            var folder = typedFolder;
+            if (folder == "~" || folder.StartsWith("~/", StringComparison.Ordinal) || folder.StartsWith("~\\", StringComparison.Ordinal))
+                folder = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + folder.Substring(1);
+            return Path.GetFullPath(Path.IsPathRooted(folder) ? folder : Path.Combine(current, folder));
+        }
+
+        /// <summary>
+        /// The session's current file-system location. Completers run on the session's pipeline thread, where a
+        /// nested Get-Location in the current runspace is allowed (the SessionStateProxy of a busy runspace is
+        /// empty there); anywhere else the process directory is used.
+        /// </summary>
+        private static string CurrentLocation()
+        {
+            try
+            {
+                if (Runspace.DefaultRunspace != null)
+                {
+                    using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+                    ps.AddCommand("Microsoft.PowerShell.Management\\Get-Location").AddParameter("PSProvider", "FileSystem");
+                    var location = ps.Invoke<PathInfo>().FirstOrDefault()?.ProviderPath;
+                    if (!string.IsNullOrEmpty(location)) return location!;
+                }
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException || ex is InvalidOperationException || ex is RuntimeException)
+            {
+                // No usable session here (another thread, no FileSystem drive): fall back to the process directory.
+            }
+            return Environment.CurrentDirectory;
+        }
+    }
+}
