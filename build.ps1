@@ -118,7 +118,8 @@ function Invoke-UnitTest {
         Runner  = 'xunit'
         Passed  = [int]$counters.passed
         Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        Skipped = [int]$counters.notExecuted
+        # notExecuted stays 0 for skipped xunit tests; what was not executed is the skipped count.
+        Skipped = [int]$counters.total - [int]$counters.executed
         ExitCode = $exit
     }
 }

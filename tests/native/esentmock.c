@@ -367,6 +367,7 @@ JET_ERR JetReadFileInstance(JET_API_PTR instance, JET_API_PTR hfFile, void *pv, 
     arg(e, 1, hfFile);
     arg(e, 2, cb);
     arg(e, 3, pcbActual != NULL);
+    arg(e, 4, (uint64_t)(uintptr_t)pv);
     JET_ERR err = result_of(e);
     if (err < 0) return err;
     ULONG left = file_length - file_position;

@@ -124,19 +124,23 @@ namespace EseBackup.Core.Interop
             return file;
         }
 
-        internal static int ReadFile(IntPtr instance, IntPtr file, byte[] buffer, int offset, int count, string path)
+        /// <summary>
+        /// JetReadFileInstance into <paramref name="staging"/> (page-aligned, as the engine requires), then
+        /// copied to <paramref name="buffer"/>. <paramref name="count"/> must be a multiple of the database page
+        /// size and, on a handle's first read, at least three pages; the engine refuses other sizes.
+        /// </summary>
+        internal static int ReadFile(IntPtr instance, IntPtr file, AlignedNativeBuffer staging, byte[] buffer, int offset, int count, string path)
         {
             if (buffer == null) throw new ArgumentNullException(nameof(buffer));
             if (offset < 0 || count < 0 || offset > buffer.Length - count)
                 throw new ArgumentOutOfRangeException(nameof(count), $"offset {offset} and count {count} do not fit a buffer of {buffer.Length} bytes.");
             EsentPlatform.EnsureAvailable();
+            staging.EnsureCapacity(count);
             uint actual = 0;
-            fixed (byte* p = buffer)
-            {
-                Check(EsentNative.JetReadFileInstance(instance, file, p + offset, (uint)count, &actual), "JetReadFileInstance", path);
-            }
+            Check(EsentNative.JetReadFileInstance(instance, file, (void*)staging.Pointer, (uint)count, &actual), "JetReadFileInstance", path);
             if (actual > (uint)count)
                 throw new InvalidOperationException($"JetReadFileInstance reported {actual} bytes for a {count}-byte read of '{path}'.");
+            Marshal.Copy(staging.Pointer, buffer, offset, (int)actual);
             return (int)actual;
         }
 
@@ -207,7 +211,6 @@ namespace EseBackup.Core.Interop
             long lowGeneration,
             long highGeneration,
             string baseName,
-            string? targetInstanceName,
             string? targetInstanceLogFolder,
             string? targetInstanceCheckpointFolder)
         {
@@ -229,7 +232,7 @@ namespace EseBackup.Core.Interop
                 {
                     Check(EsentNative.JetExternalRestore2W(
                         checkpointFolder, logFolder, map.Length == 0 ? null : pMap, map.Length, backupLogFolder, &info,
-                        targetInstanceName, targetInstanceLogFolder, targetInstanceCheckpointFolder, IntPtr.Zero),
+                        null /* szTargetInstanceName: deprecated */, targetInstanceLogFolder, targetInstanceCheckpointFolder, IntPtr.Zero),
                         "JetExternalRestore2W", backupLogFolder);
                 }
             }

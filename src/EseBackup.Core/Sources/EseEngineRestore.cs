@@ -21,17 +21,23 @@ namespace EseBackup.Core.Sources
         /// <param name="databaseMap">Original database path (as the backup named it) to the copy to recover.</param>
         /// <param name="logFolder">The log folder of the restored instance (created when missing).</param>
         /// <param name="checkpointFolder">Where the checkpoint file goes (created when missing).</param>
+        /// <param name="targetInstanceLogFolder">
+        /// The log folder of a running instance whose logs should be rolled forward too; given together with
+        /// <paramref name="targetInstanceCheckpointFolder"/> or not at all (the engine refuses one without the other).
+        /// The target instance name esent.h still declares is deprecated and always passed as null.
+        /// </param>
         public static void RecoverFromExternalBackup(
             string backupLogFolder,
             LogInfo logRange,
             IEnumerable<KeyValuePair<string, string>> databaseMap,
             string logFolder,
             string checkpointFolder,
-            string? targetInstanceName = null,
             string? targetInstanceLogFolder = null,
             string? targetInstanceCheckpointFolder = null)
         {
             EsentPlatform.EnsureAvailable();
+            if ((targetInstanceLogFolder == null) != (targetInstanceCheckpointFolder == null))
+                throw new ArgumentException("Give both the target instance log folder and its checkpoint folder, or neither.", nameof(targetInstanceCheckpointFolder));
             if (logRange == null) throw new ArgumentNullException(nameof(logRange));
             if (databaseMap == null) throw new ArgumentNullException(nameof(databaseMap));
             if (!Directory.Exists(backupLogFolder))
@@ -47,7 +53,7 @@ namespace EseBackup.Core.Sources
             Esent.ExternalRestore(
                 WithSeparator(Path.GetFullPath(checkpointFolder)), WithSeparator(Path.GetFullPath(logFolder)), map,
                 WithSeparator(Path.GetFullPath(backupLogFolder)), logRange.LowGeneration, logRange.HighGeneration, logRange.BaseName,
-                targetInstanceName, targetInstanceLogFolder, targetInstanceCheckpointFolder);
+                targetInstanceLogFolder, targetInstanceCheckpointFolder);
         }
 
         /// <summary>

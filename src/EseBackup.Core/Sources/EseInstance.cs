@@ -27,6 +27,9 @@ namespace EseBackup.Core.Sources
     /// </summary>
     public sealed class EseInstance : IDisposable
     {
+        private static readonly object s_openGate = new object();
+        private static readonly HashSet<EseInstance> s_open = new HashSet<EseInstance>();
+
         private readonly object _gate = new object();
         private readonly JetInstanceHandle _handle;
         private readonly List<string> _databases = new List<string>();
@@ -139,6 +142,7 @@ namespace EseBackup.Core.Sources
 
                 instance._session = Esent.BeginSession(raw);
                 foreach (var db in databases) instance.AttachDatabase(db);
+                lock (s_openGate) s_open.Add(instance);
                 return instance;
             }
             catch
@@ -146,6 +150,23 @@ namespace EseBackup.Core.Sources
                 instance.CloseQuietly();
                 throw;
             }
+        }
+
+        /// <summary>The instances <see cref="Open"/> created in this process and nobody has closed yet.</summary>
+        public static IReadOnlyList<EseInstance> OpenInstances
+        {
+            get { lock (s_openGate) return new List<EseInstance>(s_open); }
+        }
+
+        /// <summary>
+        /// Closes every instance still open (for module removal: an instance must not outlive its user).
+        /// Best effort: each is closed even when another fails; failures are returned, not thrown.
+        /// </summary>
+        public static IReadOnlyList<Exception> CloseAll()
+        {
+            var failures = new List<Exception>();
+            foreach (var instance in OpenInstances) failures.AddRange(instance.CloseCore());
+            return failures;
         }
 
         /// <summary>
@@ -200,6 +221,7 @@ namespace EseBackup.Core.Sources
                 ThrowIfClosed();
                 RequireOwned("stop the instance");
                 _closed = true;
+                lock (s_openGate) s_open.Remove(this);
                 _session = IntPtr.Zero;
                 Esent.Check(_handle.Terminate(JetGrbit.TermAbrupt), "JetTerm2(JET_bitTermAbrupt)");
             }
@@ -244,6 +266,7 @@ namespace EseBackup.Core.Sources
             {
                 if (_closed) return errors;
                 _closed = true;
+                lock (s_openGate) s_open.Remove(this);
                 if (!OwnsInstance)
                 {
                     _handle.Dispose();

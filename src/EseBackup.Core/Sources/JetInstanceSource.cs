@@ -13,15 +13,20 @@ namespace EseBackup.Core.Sources
     /// backup session open; disposing the source with a backup still open aborts it too. The instance itself
     /// is never closed here: it belongs to whoever opened or passed it.
     /// The engine verifies page checksums as it reads a database for backup (a bad page fails
-    /// JetReadFileInstance with JET_errReadVerifyFailure); read database files in page-aligned chunks.
+    /// JetReadFileInstance with JET_errReadVerifyFailure). Read in chunks that are a multiple of the page
+    /// size and at least three pages (1 MiB is right for every page size); the engine refuses other sizes.
     /// </summary>
     public sealed class JetInstanceSource : IBackupSource
     {
         private readonly object _gate = new object();
         private readonly EseInstance _instance;
+        private readonly AlignedNativeBuffer _staging = new AlignedNativeBuffer();
         private BackupKind _kind;
         private bool _backupActive;
         private bool _disposed;
+
+        /// <summary>The smallest ESE page size: every valid read size is a multiple of it.</summary>
+        private const int MinimumPageSize = 4096;
 
         public JetInstanceSource(EseInstance instance)
         {
@@ -123,7 +128,10 @@ namespace EseBackup.Core.Sources
             Guarded(() =>
             {
                 var token = TokenOf(file);
-                return Esent.ReadFile(_instance.Handle, token.Handle, buffer, offset, count, file.Path);
+                if (count <= 0 || count % MinimumPageSize != 0)
+                    throw new ArgumentOutOfRangeException(nameof(count),
+                        $"Reads of '{file.Path}' must be a positive multiple of the database page size (the engine refuses {count} bytes); read 1 MiB at a time.");
+                return Esent.ReadFile(_instance.Handle, token.Handle, _staging, buffer, offset, count, file.Path);
             });
 
         public void CloseFile(BackupFileHandle file) =>
@@ -193,10 +201,17 @@ namespace EseBackup.Core.Sources
             {
                 if (_disposed) return;
                 _disposed = true;
-                if (_backupActive && !_instance.IsClosed)
+                try
                 {
-                    _backupActive = false;
-                    EsentNative.JetEndExternalBackupInstance2(_instance.Handle, JetGrbit.BackupEndAbort);
+                    if (_backupActive && !_instance.IsClosed)
+                    {
+                        _backupActive = false;
+                        EsentNative.JetEndExternalBackupInstance2(_instance.Handle, JetGrbit.BackupEndAbort);
+                    }
+                }
+                finally
+                {
+                    _staging.Dispose();
                 }
             }
         }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using EseBackup.Core.Format;
+using EseBackup.Core.Protocol;
 
 namespace EseBackup.PowerShell.Internal
 {
@@ -74,6 +75,7 @@ namespace EseBackup.PowerShell.Internal
             var category = ex switch
             {
                 EseFormatException => ErrorCategory.InvalidData,
+                JetException jet => CategoryOf(jet.Error),
                 FileNotFoundException => ErrorCategory.ObjectNotFound,
                 DirectoryNotFoundException => ErrorCategory.ObjectNotFound,
                 UnauthorizedAccessException => ErrorCategory.PermissionDenied,
@@ -85,6 +87,48 @@ namespace EseBackup.PowerShell.Internal
                 _ => ErrorCategory.NotSpecified,
             };
             return new ErrorRecord(ex, errorId, category, target);
+        }
+
+        /// <summary>The PowerShell category of a JET error: what kind of trouble it is for the person reading it.</summary>
+        protected static ErrorCategory CategoryOf(JetError error)
+        {
+            switch (error)
+            {
+                case JetError.JET_errReadVerifyFailure:
+                case JetError.JET_errDatabaseCorrupted:
+                case JetError.JET_errBadLogSignature:
+                case JetError.JET_errBadDbSignature:
+                case JetError.JET_errBadCheckpointSignature:
+                case JetError.JET_errCheckpointCorrupt:
+                case JetError.JET_errInvalidLogSequence:
+                case JetError.JET_errDatabaseLogSetMismatch:
+                    return ErrorCategory.InvalidData;
+                case JetError.JET_errBackupInProgress:
+                case JetError.JET_errRestoreInProgress:
+                case JetError.JET_errNoBackup:
+                case JetError.JET_errInvalidBackupSequence:
+                case JetError.JET_errBackupNotAllowedYet:
+                case JetError.JET_errLoggingDisabled:
+                    return ErrorCategory.InvalidOperation;
+                case JetError.JET_errMissingFullBackup:
+                case JetError.JET_errMissingLogFile:
+                case JetError.JET_errMissingPreviousLogFile:
+                case JetError.JET_errRequiredLogFilesMissing:
+                case JetError.JET_errMissingFileToBackup:
+                case JetError.JET_errFileNotFound:
+                    return ErrorCategory.ObjectNotFound;
+                case JetError.JET_errFileAccessDenied:
+                    return ErrorCategory.PermissionDenied;
+                case JetError.JET_errDiskFull:
+                    return ErrorCategory.WriteError;
+                case JetError.JET_errDiskIO:
+                    return ErrorCategory.ReadError;
+                case JetError.JET_errInvalidParameter:
+                case JetError.JET_errInvalidPath:
+                    return ErrorCategory.InvalidArgument;
+                default:
+                    return ErrorCategory.NotSpecified;
+            }
         }
     }
 }

@@ -55,6 +55,28 @@ namespace EseBackup.Core.Tests.Fixtures
             AssertExportEquals(db, EsedbOracle.ExportTable(db.Path, db.TableName));
         }
 
+        [EsedbOracleTheory]
+        [InlineData(0x11, 32768)]
+        [InlineData(0x6e, 8192)]
+        [InlineData(0x12c, 16384)]
+        public void Esedbinfo_reports_the_format_revision_written(int revision, int pageSize)
+        {
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "r.edb"), new DatabaseSpec { FormatRevision = revision, PageSize = pageSize });
+            var info = EsedbOracle.Info(db.Path);
+            Assert.Contains($"Created in format:\t0x620,{revision}", info);
+            Assert.Contains($"Current format:\t\t0x620,{revision}", info);
+            Assert.Contains($"Page size:\t\t{pageSize} bytes", info);
+        }
+
+        [EsedbOracleFact]
+        public void An_empty_table_exports_no_rows()
+        {
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "empty.edb"), new DatabaseSpec { RecordCount = 0, PageSize = 4096 });
+            Assert.Equal(1, db.TableDepth);
+            Assert.Empty(EsedbOracle.ExportTable(db.Path, db.TableName));
+            Assert.Contains("Items (6)", EsedbOracle.Info(db.Path));
+        }
+
         [EsedbOracleFact]
         public void Esedbexport_reads_a_three_level_table()
         {

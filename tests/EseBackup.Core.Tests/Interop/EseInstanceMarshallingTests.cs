@@ -109,6 +109,25 @@ namespace EseBackup.Core.Tests.Interop
         }
 
         [EsentMockFact]
+        public void CloseAll_closes_every_instance_still_open()
+        {
+            EseInstance.CloseAll();
+            var first = EseInstance.Open(Path.Combine(_root, "logs1"), Path.Combine(_root, "sys1"), "edb", new[] { _database });
+            var second = EseInstance.Open(Path.Combine(_root, "logs2"), Path.Combine(_root, "sys2"), "edb", Array.Empty<string>());
+            var closed = EseInstance.Open(Path.Combine(_root, "logs3"), Path.Combine(_root, "sys3"), "edb", Array.Empty<string>());
+            closed.Close();
+            Assert.Equal(2, EseInstance.OpenInstances.Count);
+
+            Assert.Empty(EseInstance.CloseAll());
+
+            Assert.True(first.IsClosed);
+            Assert.True(second.IsClosed);
+            Assert.Empty(EseInstance.OpenInstances);
+            Assert.Equal(3, EsentMock.CallCount("JetTerm2"));
+            Assert.Equal(1, EsentMock.CallCount("JetDetachDatabase2W"));
+        }
+
+        [EsentMockFact]
         public void Stopping_abruptly_terminates_without_detaching()
         {
             var instance = EseInstance.Open(Path.Combine(_root, "logs"), Path.Combine(_root, "sys"), "edb", new[] { _database });

@@ -58,6 +58,7 @@ namespace EseBackup.Core.Tests.Interop
             Assert.Equal(InstanceValue, EsentMock.LastArg("JetReadFileInstance", 0));
             Assert.Equal(FileValue, EsentMock.LastArg("JetReadFileInstance", 1));
             Assert.Equal(8192UL, EsentMock.LastArg("JetReadFileInstance", 2));
+            Assert.Equal(0UL, EsentMock.LastArg("JetReadFileInstance", 4) % (64 * 1024)); // the engine needs a page-aligned buffer
 
             source.CloseFile(file);
             Assert.Equal(FileValue, EsentMock.LastArg("JetCloseFileInstance", 1));
@@ -92,6 +93,22 @@ namespace EseBackup.Core.Tests.Interop
                 "JetCloseFileInstance", "JetGetLogInfoInstance2W", "JetGetTruncateLogInfoInstanceW", "JetTruncateLogInstance",
                 "JetEndExternalBackupInstance2",
             }, EsentMock.Sequence());
+        }
+
+        [EsentMockFact]
+        public void A_read_size_the_engine_would_refuse_aborts_without_reaching_it()
+        {
+            using var source = NewSource();
+            source.BeginBackup(BackupKind.Full);
+            EsentMock.SetFile(8192, 0, new byte[8192], 0);
+            var file = source.OpenFile(@"C:\db\x.edb");
+
+            var ex = Assert.Throws<ArgumentOutOfRangeException>(() => source.ReadFile(file, new byte[5000], 0, 5000));
+
+            Assert.Contains(@"C:\db\x.edb", ex.Message);
+            Assert.Equal(0, EsentMock.CallCount("JetReadFileInstance"));
+            Assert.Equal(2UL, EsentMock.LastArg("JetEndExternalBackupInstance2", 1));
+            Assert.False(source.IsBackupActive);
         }
 
         [EsentMockFact]
@@ -305,14 +322,15 @@ namespace EseBackup.Core.Tests.Interop
                 EseEngineRestore.RecoverFromExternalBackup(
                     backupLogs, new LogInfo(Array.Empty<string>(), 3, 12, "edb"),
                     new[] { new KeyValuePair<string, string>(@"C:\Daten\Prüfung.edb", copy) },
-                    Path.Combine(root, "logs"), Path.Combine(root, "chk"), targetInstanceName: "Ziel");
+                    Path.Combine(root, "logs"), Path.Combine(root, "chk"),
+                    targetInstanceLogFolder: @"C:\Ziel\Logs", targetInstanceCheckpointFolder: @"C:\Ziel\Chk");
 
                 Assert.Equal(Path.Combine(root, "chk") + sep, EsentMock.LastString("JetExternalRestore2W", 0));
                 Assert.Equal(Path.Combine(root, "logs") + sep, EsentMock.LastString("JetExternalRestore2W", 1));
                 Assert.Equal(backupLogs + sep, EsentMock.LastString("JetExternalRestore2W", 2));
-                Assert.Equal("Ziel", EsentMock.LastString("JetExternalRestore2W", 3));
-                Assert.Null(EsentMock.LastString("JetExternalRestore2W", 4));
-                Assert.Null(EsentMock.LastString("JetExternalRestore2W", 5));
+                Assert.Null(EsentMock.LastString("JetExternalRestore2W", 3)); // the deprecated target instance name
+                Assert.Equal(@"C:\Ziel\Logs", EsentMock.LastString("JetExternalRestore2W", 4));
+                Assert.Equal(@"C:\Ziel\Chk", EsentMock.LastString("JetExternalRestore2W", 5));
                 Assert.Equal(1UL, EsentMock.LastArg("JetExternalRestore2W", 0));  // crstfilemap
                 Assert.Equal(20UL, EsentMock.LastArg("JetExternalRestore2W", 1)); // JET_LOGINFO_W.cbSize
                 Assert.Equal(3UL, EsentMock.LastArg("JetExternalRestore2W", 2));
@@ -321,6 +339,13 @@ namespace EseBackup.Core.Tests.Interop
                 Assert.Equal("edb", EsentMock.LastString("JetExternalRestore2W", 6));
                 Assert.Equal(@"C:\Daten\Prüfung.edb", EsentMock.LastString("JetExternalRestore2W", 7));
                 Assert.Equal(copy, EsentMock.LastString("JetExternalRestore2W", 8));
+
+                // The engine needs both target folders or neither: one alone is refused before the call.
+                Assert.Throws<ArgumentException>(() => EseEngineRestore.RecoverFromExternalBackup(
+                    backupLogs, new LogInfo(Array.Empty<string>(), 3, 12, "edb"),
+                    new[] { new KeyValuePair<string, string>(@"C:\Daten\Prüfung.edb", copy) },
+                    Path.Combine(root, "logs"), Path.Combine(root, "chk"), targetInstanceLogFolder: @"C:\Ziel\Logs"));
+                Assert.Equal(1, EsentMock.CallCount("JetExternalRestore2W"));
 
                 EsentMock.SetResult("JetExternalRestore2W", -557);
                 var ex = Assert.Throws<JetException>(() => EseEngineRestore.RecoverFromExternalBackup(

@@ -29,7 +29,9 @@ namespace EseBackup.Core.Tests.Interop
     {
         private const string Table = "numbers";
         private const string Column = "value";
-        private const int ChunkBytes = 64 * 1024; // a multiple of every ESE page size
+        private const int PageSize = 8192;
+        private const int ChunkBytes = 64 * 1024; // a multiple of the page size and at least three pages, as JetReadFileInstance requires
+        private static readonly EseInstanceOptions Options = new EseInstanceOptions { PageSize = PageSize };
         private readonly string _root = TestEnvironment.NewTempFolder("esent-windows");
 
         public void Dispose()
@@ -49,7 +51,7 @@ namespace EseBackup.Core.Tests.Interop
 
             LogInfo logInfo;
             string backedUpName;
-            using (var instance = EseInstance.Open(Path.Combine(live, "logs"), Path.Combine(live, "sys"), "edb", Array.Empty<string>()))
+            using (var instance = EseInstance.Open(Path.Combine(live, "logs"), Path.Combine(live, "sys"), "edb", Array.Empty<string>(), Options))
             {
                 var dbid = instance.CreateDatabase(database);
                 EsentTables.CreateInt32Table(instance.Session, dbid, Table, Column);
@@ -92,7 +94,7 @@ namespace EseBackup.Core.Tests.Interop
                 backup, logInfo, new[] { new KeyValuePair<string, string>(backedUpName, restoredDatabase) },
                 Path.Combine(restored, "logs"), Path.Combine(restored, "sys"));
 
-            using (var instance = EseInstance.Open(Path.Combine(restored, "logs"), Path.Combine(restored, "sys"), "edb", new[] { restoredDatabase }))
+            using (var instance = EseInstance.Open(Path.Combine(restored, "logs"), Path.Combine(restored, "sys"), "edb", new[] { restoredDatabase }, Options))
             {
                 var dbid = EsentTables.OpenDatabase(instance.Session, restoredDatabase);
                 var values = EsentTables.ReadInt32(instance.Session, dbid, Table, Column);
@@ -108,7 +110,7 @@ namespace EseBackup.Core.Tests.Interop
             var live = Path.Combine(_root, "live");
             var database = Path.Combine(live, "test.edb");
             Directory.CreateDirectory(live);
-            using var instance = EseInstance.Open(Path.Combine(live, "logs"), Path.Combine(live, "sys"), "edb", Array.Empty<string>());
+            using var instance = EseInstance.Open(Path.Combine(live, "logs"), Path.Combine(live, "sys"), "edb", Array.Empty<string>(), Options);
             var dbid = instance.CreateDatabase(database);
             EsentTables.CloseDatabase(instance.Session, dbid);
 
@@ -130,7 +132,7 @@ namespace EseBackup.Core.Tests.Interop
             var live = Path.Combine(_root, "live");
             var database = Path.Combine(live, "test.edb");
             Directory.CreateDirectory(live);
-            var instance = EseInstance.Open(Path.Combine(live, "logs"), Path.Combine(live, "sys"), "edb", Array.Empty<string>());
+            var instance = EseInstance.Open(Path.Combine(live, "logs"), Path.Combine(live, "sys"), "edb", Array.Empty<string>(), Options);
             var dbid = instance.CreateDatabase(database);
             EsentTables.CreateInt32Table(instance.Session, dbid, Table, Column);
             EsentTables.InsertInt32(instance.Session, dbid, Table, Column, Enumerable.Range(0, 10));
@@ -139,7 +141,7 @@ namespace EseBackup.Core.Tests.Interop
             instance.StopAbruptly();
             Assert.True(instance.IsClosed);
 
-            using var reopened = EseInstance.Open(Path.Combine(live, "logs"), Path.Combine(live, "sys"), "edb", new[] { database });
+            using var reopened = EseInstance.Open(Path.Combine(live, "logs"), Path.Combine(live, "sys"), "edb", new[] { database }, Options);
             var reopenedDb = EsentTables.OpenDatabase(reopened.Session, database);
             Assert.Equal(Enumerable.Range(0, 10), EsentTables.ReadInt32(reopened.Session, reopenedDb, Table, Column).OrderBy(v => v));
             EsentTables.CloseDatabase(reopened.Session, reopenedDb);

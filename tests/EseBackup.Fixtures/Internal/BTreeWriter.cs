@@ -64,8 +64,8 @@ namespace EseBackup.Fixtures.Internal
             int leafCount = leafCounts.Count;
             uint next = firstFreePgno;
             if (writer != null)
-            using (var e = entries().GetEnumerator())
             {
+                using var e = entries().GetEnumerator();
                 for (int i = 0; i < leafCount; i++)
                 {
                     builder.Reset();
