@@ -241,12 +241,34 @@ Describe 'Default display of backup objects' {
         $session = Start-EseExternalBackup -Path $script:Source
         try {
             $text = $session | Out-String -Width 160
-            Get-TableHeader $text | Should -Be @('Id', 'Kind', 'State', 'StartTime', 'Files', 'Read', 'Source', 'SetPath')
+            Get-TableHeader $text | Should -Be @('Id', 'Kind', 'State', 'StartTime', 'Files', 'Read', 'Set', 'Source')
             $text | Should -Match ([EseBackup.PowerShell.Internal.DisplayFormat]::ShortId($session.Id))
             $text | Should -Match 'Started'
             Get-EseBackupSession | Out-String | Should -Match ([EseBackup.PowerShell.Internal.DisplayFormat]::ShortId($session.Id))
         }
         finally { $session | Stop-EseExternalBackup -Abort }
+    }
+
+    It 'after Read-EseBackupFile the session table names the set folder being written' {
+        $session = Start-EseExternalBackup -Path $script:Source | Read-EseBackupFile -Destination $script:Destination
+        try {
+            $session.State | Should -Be 'Read'
+            $text = $session | Out-String -Width 160
+            $text | Should -Match ([regex]::Escape((Split-Path -Leaf $session.SetPath)))
+        }
+        finally { $session | Stop-EseExternalBackup -Abort }
+    }
+
+    It '<Command> prints one header line with every column intact in a 120-column console' -ForEach @(
+        @{ Command = 'Get-EseDatabaseInfo'; File = ''; Header = @('State', 'PageSize', 'FormatRevision', 'RequiredLogs', 'DatabaseTime', 'Path') }
+        @{ Command = 'Test-EseDatabase'; File = 'Fixture.edb'; Header = @('PagesChecked', 'BadPages', 'Uninitialised', 'IsValid', 'Path') }
+        @{ Command = 'Get-EseLogFile'; File = ''; Header = @('Generation', 'Name', 'CreateTime', 'IsCurrent', 'SizeMiB') }
+        @{ Command = 'Get-EseCheckpoint'; File = ''; Header = @('Generation', 'CheckpointPosition', 'FullBackupTime', 'IncrementalBackupTime', 'ChecksumValid', 'Path') }
+    ) {
+        $lines = @((& $Command -Path (Join-Path $script:Source $File) | Out-String -Width 120) -split "`r?`n" | Where-Object { $_.Trim() })
+        # A column squeezed too narrow wraps its header over several lines before the dashes.
+        $lines[1] | Should -Match '^[\s-]+$' -Because "the line under the header should be the dashes:`n$($lines -join "`n")"
+        Get-TableHeader ($lines -join "`n") | Should -Be $Header
     }
 
     It 'Test-EseBackupFreshness -Detailed prints whether the newest full set is current, its age and name' {
@@ -262,7 +284,7 @@ Describe 'Default display of backup objects' {
         $null = New-Item -ItemType Directory -Path $broken
         try {
             $catalog = [EseBackup.Core.BackupSets.BackupSetCatalog]::Scan($script:Destination)
-            $incomplete = @($catalog.Incomplete)
+            $incomplete = @($catalog.Incomplete | Where-Object Path -eq $broken)
             $incomplete.Count | Should -Be 1
             $text = $incomplete | Out-String -Width 160
             Get-TableHeader $text | Should -Be @('Name', 'Reason', 'Path')
