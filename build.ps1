@@ -32,7 +32,7 @@ param(
     [string] $Destination,
 
     # Bench: size of the generated database in MiB.
-    [int] $BenchSizeMB = 1024
+    [int] $BenchSizeMB = 2048
 )
 
 $ErrorActionPreference = 'Stop'
@@ -157,7 +157,12 @@ function Invoke-Test {
     $failed = ($results | Measure-Object Failed -Sum).Sum + $failures.Count
     $skipped = ($results | Measure-Object Skipped -Sum).Sum
     foreach ($r in $results) { Write-Host ("{0,-7} {1} passed, {2} failed, {3} skipped" -f $r.Runner, $r.Passed, $r.Failed, $r.Skipped) }
-    $bad = $failed -gt 0 -or @($results | Where-Object { $_.ExitCode -ne 0 -and $_.Failed -eq 0 }).Count -gt 0
+    foreach ($r in $results) {
+        # A runner that ran nothing is broken, not green.
+        if ($r.Passed + $r.Failed + $r.Skipped -eq 0) { $failed++; Write-Host "$($r.Runner) ran no tests: counted as a failure." -ForegroundColor Red }
+        elseif ($r.ExitCode -ne 0 -and $r.Failed -eq 0) { $failed++; Write-Host "$($r.Runner) exited with $($r.ExitCode) without a failed test: counted as a failure." -ForegroundColor Red }
+    }
+    $bad = $failed -gt 0
     # The last line is the totals line CI reads.
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($bad) { exit 1 }

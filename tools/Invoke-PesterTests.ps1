@@ -18,9 +18,16 @@ $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
 # CI logs are read as text: no ANSI colour codes there.
 if ($env:CI -or [Console]::IsOutputRedirected) { $config.Output.RenderMode = 'Plaintext' }
-$config.TestResult.Enabled = $true
-$config.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester.xml'
+# No NUnit export: it is not read, and Pester 5.7 crashes writing it when a failure message holds ANSI
+# escape codes, which would hide the failures.
+$config.TestResult.Enabled = $false
 $result = Invoke-Pester -Configuration $config
+if ($null -eq $result -or $null -eq $result.PassedCount) {
+    # Pester itself failed: never report that as a clean run.
+    [ordered]@{ Passed = 0; Failed = 1; Skipped = 0 } | ConvertTo-Json | Set-Content -Path $SummaryPath -Encoding utf8
+    Write-Host 'Pester did not return a result: counted as a failure.'
+    exit 1
+}
 
 $summary = [ordered]@{
     Passed  = $result.PassedCount

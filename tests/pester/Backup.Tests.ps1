@@ -4,7 +4,7 @@ BeforeAll {
     $script:RepoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
     $script:RealEse = Join-Path $script:RepoRoot '../shared/fixtures/real-ese'
     $script:HasRealEse = Test-Path $script:RealEse
-    $script:FixturesDll = Join-Path $script:RepoRoot 'tests/EseBackup.Fixtures/bin/Release/netstandard2.0/EseBackup.Fixtures.dll'
+    $script:FixturesDll = if ($env:ESEBACKUP_FIXTURES_PATH) { $env:ESEBACKUP_FIXTURES_PATH } else { Join-Path $script:RepoRoot 'tests/EseBackup.Fixtures/bin/Release/netstandard2.0/EseBackup.Fixtures.dll' }
 
     function New-TestFolder([string] $Hint) {
         $p = Join-Path ([IO.Path]::GetTempPath()) ("$Hint-" + [guid]::NewGuid().ToString('N'))
@@ -204,6 +204,19 @@ Describe 'Backup pipeline on real ESE folders' {
             $s.AbortReason | Should -Match 'module was removed'
         }
         finally { Import-Module $script:ModulePath -Force }
+    }
+}
+
+Describe 'Backup of a live instance' {
+    It 'fails with a clear error and opens no session where esent.dll cannot exist' -Skip:$IsWindows {
+        $dest = New-TestFolder 'pester-dest'
+        Start-EseExternalBackup -Instance ([IntPtr]1) -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+        $err[0].Exception | Should -BeOfType [PlatformNotSupportedException]
+        Backup-EseDatabase -Instance ([IntPtr]1) -Destination $dest -ErrorVariable err2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err2[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+        @(Get-EseBackupSession).Count | Should -Be 0
+        @(Get-ChildItem $dest).Count | Should -Be 0
     }
 }
 

@@ -8,14 +8,14 @@ namespace EseBackup.Core.BackupSets
     {
         public const int DefaultChunkSize = 4 * 1024 * 1024;
 
-        /// <summary>Bytes read per call; a multiple of every ESE page size (32 KiB) between 64 KiB and 64 MiB.</summary>
+        /// <summary>Bytes read per call; a multiple of every ESE page size (32 KiB) between 128 KiB and 64 MiB (the engine refuses a first read of fewer than three 32 KiB pages).</summary>
         public int ChunkSize
         {
             get => _chunkSize;
             set
             {
-                if (value < 64 * 1024 || value > 64 * 1024 * 1024 || value % (32 * 1024) != 0)
-                    throw new ArgumentOutOfRangeException(nameof(ChunkSize), value, "The chunk size must be a multiple of 32 KiB between 64 KiB and 64 MiB.");
+                if (value < 128 * 1024 || value > 64 * 1024 * 1024 || value % (32 * 1024) != 0)
+                    throw new ArgumentOutOfRangeException(nameof(ChunkSize), value, "The chunk size must be a multiple of 32 KiB between 128 KiB and 64 MiB (the engine refuses a first read of fewer than three 32 KiB pages).");
                 _chunkSize = value;
             }
         }

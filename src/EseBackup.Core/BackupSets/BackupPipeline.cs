@@ -61,6 +61,26 @@ namespace EseBackup.Core.BackupSets
             }
         }
 
+        /// <summary>
+        /// Begins a backup of any source (a live ESE instance through <see cref="JetInstanceSource"/>). The session
+        /// owns the source and disposes it when it ends (an instance source never closes the instance itself).
+        /// </summary>
+        public static BackupSession Start(IBackupSource source, BackupKind kind)
+        {
+            if (source == null) throw new ArgumentNullException(nameof(source));
+            try
+            {
+                var session = BackupSession.Begin(source, kind);
+                session.Ended += (_, _) => source.Dispose();
+                return session;
+            }
+            catch
+            {
+                source.Dispose();
+                throw;
+            }
+        }
+
         /// <summary>Reads every file of the session into a new set under <paramref name="destinationRoot"/>; the session ends up in state Read.</summary>
         public static BackupSetWriter Read(BackupSession session, string destinationRoot, BackupCopyOptions? options = null, CancellationToken cancellationToken = default)
         {

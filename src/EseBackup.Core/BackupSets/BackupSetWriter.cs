@@ -251,6 +251,7 @@ namespace EseBackup.Core.BackupSets
             byte[] spare = pool.Rent(chunk);
             Task? writeBehind = null;
             long fileBytes = 0;
+            bool complete = false;
             try
             {
                 Stream output;
@@ -296,6 +297,7 @@ namespace EseBackup.Core.BackupSets
                 {
                     throw DestinationFailed(final, ex);
                 }
+                complete = true;
             }
             finally
             {
@@ -306,6 +308,10 @@ namespace EseBackup.Core.BackupSets
                 }
                 pool.Return(reading);
                 pool.Return(spare);
+                if (!complete)
+                {
+                    try { File.Delete(temp); } catch (Exception) { /* the set has no manifest either way */ }
+                }
             }
 
             var entry = new BackupFileEntry

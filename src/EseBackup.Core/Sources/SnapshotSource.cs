@@ -144,6 +144,12 @@ namespace EseBackup.Core.Sources
             {
                 throw new JetException(JetError.JET_errFileAccessDenied, $"Cannot read '{path}': access denied.", path, null, ex);
             }
+            catch (IOException ex)
+            {
+                // Typically a sharing violation: an engine still has the folder open. Back up a snapshot instead.
+                throw new JetException(JetError.JET_errFileAccessDenied,
+                    $"Cannot open '{path}' for reading ({ex.Message}). If an ESE engine still has it open, stop the service or back up a volume snapshot.", path, null, ex);
+            }
             if (db != null && stream.Length % db.PageSize != 0)
             {
                 stream.Dispose();

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
 using EseBackup.Core.Protocol;
+using EseBackup.Core.Sources;
 using EseBackup.PowerShell.Internal;
 
 namespace EseBackup.PowerShell.Cmdlets
@@ -15,6 +16,11 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter(Mandatory = true, Position = 1)]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = "";
+
+        /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent JET_INSTANCE or an IntPtr handle.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Instance")]
+        [ValidateNotNull]
+        public object? Instance { get; set; }
 
         /// <summary>Back up only the logs since the newest set of the chain in -Destination.</summary>
         [Parameter]
@@ -31,20 +37,24 @@ namespace EseBackup.PowerShell.Cmdlets
 
         protected override void EndProcessing()
         {
-            var paths = CollectedPaths();
+            var fromInstance = ParameterSetName == "Instance";
+            var paths = fromInstance ? new string[0] : CollectedPaths();
             if (paths == null) return;
             var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
             var destination = ResolveNewPath(Destination);
-            if (!ShouldProcess(destination, $"Write a {kind.ToString().ToLowerInvariant()} backup set of {string.Join(", ", paths)}"))
+            var what = fromInstance ? $"ESE instance {Instance}" : string.Join(", ", paths);
+            if (!ShouldProcess(destination, $"Write a {kind.ToString().ToLowerInvariant()} backup set of {what}"))
                 return;
 
             BackupSession? session = null;
-            var activity = $"Backing up {string.Join(", ", paths)}";
+            var activity = $"Backing up {what}";
             try
             {
-                session = BackupPipeline.StartSnapshot(paths, kind, destination);
+                session = fromInstance
+                    ? BackupPipeline.Start(JetInstanceSource.FromHandleObject(Instance!), kind)
+                    : BackupPipeline.StartSnapshot(paths, kind, destination);
                 Hold(session);
-                BackupPipeline.Read(session, destination, new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) }, Stopping.Token);
+                BackupPipeline.Read(session, destination, new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) }, Cancellation.Token);
                 CompleteProgress(activity);
                 if (TruncateLog && !session.Source.CanTruncateLogs)
                     WriteWarning($"Logs are not truncated: the source '{session.SourceKey}' is a snapshot or stopped-service folder, not the engine that owns the logs. No log was touched.");

@@ -43,7 +43,7 @@ namespace EseBackup.PowerShell.Cmdlets
             try
             {
                 var options = new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) };
-                var writer = BackupPipeline.Read(session, destination, options, Stopping.Token);
+                var writer = BackupPipeline.Read(session, destination, options, Cancellation.Token);
                 WriteVerbose($"Read {session.FilesRead} file(s), {session.BytesRead} bytes into '{writer.SetPath}'.");
                 read = true;
             }

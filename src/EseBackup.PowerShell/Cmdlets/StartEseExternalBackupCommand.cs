@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
 using EseBackup.Core.Protocol;
+using EseBackup.Core.Sources;
 using EseBackup.PowerShell.Internal;
 
 namespace EseBackup.PowerShell.Cmdlets
@@ -11,6 +12,11 @@ namespace EseBackup.PowerShell.Cmdlets
     [OutputType(typeof(BackupSession))]
     public sealed class StartEseExternalBackupCommand : BackupPathCmdlet
     {
+        /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent JET_INSTANCE or an IntPtr handle.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Instance")]
+        [ValidateNotNull]
+        public object? Instance { get; set; }
+
         /// <summary>Back up only the logs since the newest set of the chain in -Destination.</summary>
         [Parameter]
         public SwitchParameter Incremental { get; set; }
@@ -22,18 +28,21 @@ namespace EseBackup.PowerShell.Cmdlets
 
         protected override void EndProcessing()
         {
-            var paths = CollectedPaths();
+            var fromInstance = ParameterSetName == "Instance";
+            var paths = fromInstance ? new string[0] : CollectedPaths();
             if (paths == null) return;
             var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
             var destination = Destination != null ? ResolveNewPath(Destination) : null;
             BackupSession session;
             try
             {
-                session = BackupPipeline.StartSnapshot(paths, kind, destination);
+                session = fromInstance
+                    ? BackupPipeline.Start(JetInstanceSource.FromHandleObject(Instance!), kind)
+                    : BackupPipeline.StartSnapshot(paths, kind, destination);
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
-                WriteError(BackupError(ex, string.Join(", ", paths)));
+                WriteError(BackupError(ex, fromInstance ? Instance : string.Join(", ", paths)));
                 return;
             }
             session.DestinationRoot = destination;

@@ -24,6 +24,7 @@ namespace EseBackup.PowerShell.Internal
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName != "Path" && ParameterSetName != "LiteralPath") return;
             var literal = ParameterSetName == "LiteralPath";
             foreach (var p in literal ? LiteralPath : Path)
                 _paths.AddRange(ResolveExistingPaths(p, literal));

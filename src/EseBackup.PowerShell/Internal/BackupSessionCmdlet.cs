@@ -18,7 +18,7 @@ namespace EseBackup.PowerShell.Internal
         private readonly object _heldGate = new object();
 
         /// <summary>Cancelled on Ctrl+C.</summary>
-        protected CancellationTokenSource Stopping { get; } = new CancellationTokenSource();
+        protected CancellationTokenSource Cancellation { get; } = new CancellationTokenSource();
 
         /// <summary>Marks a session as this stage's responsibility until it is released or the stage ends.</summary>
         protected void Hold(BackupSession session)
@@ -48,7 +48,7 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>Ctrl+C: cancel the copy and abort every session this stage holds.</summary>
         protected override void StopProcessing()
         {
-            Stopping.Cancel();
+            Cancellation.Cancel();
             AbortHeld("The pipeline was stopped (Ctrl+C or a downstream command stopped it).");
             base.StopProcessing();
         }
@@ -64,28 +64,11 @@ namespace EseBackup.PowerShell.Internal
             foreach (var s in held) s.Abort(reason);
         }
 
-        /// <summary>An ErrorRecord for a backup failure: JET errors by their meaning, the rest as EseCmdlet maps them.</summary>
+        /// <summary>An ErrorRecord for a backup failure: the JET error name as id, the failing file as target.</summary>
         protected static ErrorRecord BackupError(Exception ex, object? target)
         {
             if (ex is JetException jet)
-            {
-                var category = jet.Error switch
-                {
-                    JetError.JET_errReadVerifyFailure => ErrorCategory.InvalidData,
-                    JetError.JET_errBackupInProgress => ErrorCategory.ResourceBusy,
-                    JetError.JET_errInvalidBackupSequence => ErrorCategory.InvalidOperation,
-                    JetError.JET_errNoBackup => ErrorCategory.InvalidOperation,
-                    JetError.JET_errMissingFullBackup => ErrorCategory.ObjectNotFound,
-                    JetError.JET_errMissingLogFile => ErrorCategory.ObjectNotFound,
-                    JetError.JET_errFileNotFound => ErrorCategory.ObjectNotFound,
-                    JetError.JET_errInvalidPath => ErrorCategory.ObjectNotFound,
-                    JetError.JET_errFileAccessDenied => ErrorCategory.PermissionDenied,
-                    JetError.JET_errDiskIO => ErrorCategory.ReadError,
-                    JetError.JET_errInvalidParameter => ErrorCategory.InvalidArgument,
-                    _ => ErrorCategory.NotSpecified,
-                };
-                return new ErrorRecord(jet, jet.ErrorName, category, (object?)jet.FilePath ?? target);
-            }
+                return new ErrorRecord(jet, jet.ErrorName, CategoryOf(jet.Error), (object?)jet.FilePath ?? target);
             if (ex is BackupDestinationException dest)
                 return new ErrorRecord(dest, "BackupDestinationFailed", ErrorCategory.WriteError, dest.Path);
             return ToErrorRecord(ex, ex.GetType().Name, target);

@@ -105,6 +105,7 @@ namespace EseBackup.PowerShell.Internal
                     return ErrorCategory.InvalidData;
                 case JetError.JET_errBackupInProgress:
                 case JetError.JET_errRestoreInProgress:
+                    return ErrorCategory.ResourceBusy;
                 case JetError.JET_errNoBackup:
                 case JetError.JET_errInvalidBackupSequence:
                 case JetError.JET_errBackupNotAllowedYet:

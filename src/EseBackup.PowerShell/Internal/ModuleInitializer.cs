@@ -2,6 +2,8 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Reflection;
+using EseBackup.Core.Protocol;
+using EseBackup.Core.Sources;
 
 namespace EseBackup.PowerShell.Internal
 {
@@ -58,6 +60,10 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>Called by PowerShell on Remove-Module: the handler goes when the last import goes.</summary>
         public void OnRemove(PSModuleInfo psModuleInfo)
         {
+            // A forgotten session must not keep a source in backup mode, nor an instance stay open:
+            // sessions end with abort first, then the instances the module opened are closed.
+            BackupSessionRegistry.AbortAll("The EseBackup module was removed.");
+            EseInstance.CloseAll();
             lock (Gate)
             {
                 if (_importCount > 0 && --_importCount == 0) AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencyFolder;

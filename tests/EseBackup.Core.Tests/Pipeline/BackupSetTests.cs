@@ -164,7 +164,7 @@ namespace EseBackup.Core.Tests.Pipeline
             {
                 var session = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Full);
                 var writer = BackupSetWriter.Create(session, dest);
-                var options = new BackupCopyOptions { ChunkSize = 64 * 1024, CreateFile = p => new FullDiskStream(p, 300 * 1024) };
+                var options = new BackupCopyOptions { ChunkSize = 128 * 1024, CreateFile = p => new FullDiskStream(p, 300 * 1024) };
                 var ex = Assert.Throws<BackupDestinationException>(() => writer.ReadAll(options));
                 Assert.Contains("full or read-only", ex.Message);
                 Assert.Contains("basic.edb", ex.Message);
@@ -187,7 +187,7 @@ namespace EseBackup.Core.Tests.Pipeline
             {
                 var session = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Full);
                 using var cts = new CancellationTokenSource();
-                var options = new BackupCopyOptions { ChunkSize = 64 * 1024, Progress = new SyncProgress(p => { if (p.BytesDone >= 128 * 1024) cts.Cancel(); }) };
+                var options = new BackupCopyOptions { ChunkSize = 128 * 1024, Progress = new SyncProgress(p => { if (p.BytesDone >= 128 * 1024) cts.Cancel(); }) };
                 Assert.ThrowsAny<OperationCanceledException>(() => BackupPipeline.Read(session, dest, options, cts.Token));
                 Assert.Equal(BackupSessionState.Aborted, session.State);
                 Assert.Equal("The backup was cancelled.", session.AbortReason);
@@ -215,9 +215,15 @@ namespace EseBackup.Core.Tests.Pipeline
                 Directory.CreateDirectory(killedFull);
                 File.WriteAllBytes(Path.Combine(killedFull, "IndexedDB.edb.partial"), new byte[8192]);
 
+                // Killed while the manifest was being written: the complete text sits under the temporary name only.
+                var killedAtCommit = Path.Combine(dest, "29991231-235958-full");
+                Directory.CreateDirectory(killedAtCommit);
+                foreach (var f in full.Files) File.Copy(f.FullPath, Path.Combine(killedAtCommit, f.Name));
+                File.Copy(Path.Combine(full.Path, BackupManifest.FileName), Path.Combine(killedAtCommit, BackupManifest.FileName + ".tmp"));
+
                 var catalog = BackupSetCatalog.Scan(dest);
                 Assert.Equal(full.SetId, catalog.Sets.Single().SetId);
-                Assert.Equal(2, catalog.Incomplete.Count);
+                Assert.Equal(3, catalog.Incomplete.Count);
 
                 PipelineTestFolders.AdvanceCurrentLog(src);
                 var incr = RunBackup(src, dest, BackupKind.Incremental);
@@ -235,6 +241,50 @@ namespace EseBackup.Core.Tests.Pipeline
         }
 
         [RealEseFact]
+        public void Stopping_before_anything_was_read_fails_and_aborts_the_session()
+        {
+            var src = PipelineTestFolders.BasicEdbFolder();
+            try
+            {
+                var session = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Full);
+                var ex = Assert.Throws<JetException>(() => BackupPipeline.Stop(session, truncateLog: true));
+                Assert.Equal(JetError.JET_errInvalidBackupSequence, ex.Error);
+                Assert.Equal(BackupSessionState.Aborted, session.State);
+                Assert.DoesNotContain(session, BackupSessionRegistry.OpenSessions);
+            }
+            finally
+            {
+                PipelineTestFolders.DeleteQuietly(src);
+            }
+        }
+
+        [RealEseFact]
+        public void Two_databases_of_one_folder_are_backed_up_in_one_set()
+        {
+            var src = PipelineTestFolders.BasicEdbFolder();
+            var dest = TestEnvironment.NewTempFolder("pipeline-dest");
+            File.Copy(TestEnvironment.RealFile("dissect-esedb/text.edb"), Path.Combine(src, "text.edb"));
+            PipelineTestFolders.ClearReadOnly(src);
+            File.WriteAllText(Path.Combine(src, "notes.txt"), "not a database");
+            try
+            {
+                var session = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Full);
+                BackupPipeline.Read(session, dest);
+                var set = BackupPipeline.Stop(session, false).Set;
+                Assert.Equal(new[] { "basic.edb", "text.edb" }, set.Files.Select(f => f.Name).ToArray());
+                Assert.All(set.Files, f => Assert.Equal(4096, f.Entry.PageSize));
+                Assert.NotEqual(set.Files[0].Entry.DatabaseSignature!.Random, set.Files[1].Entry.DatabaseSignature!.Random);
+                BackupPipeline.VerifyHashes(set);
+                File.AppendAllText(set.Files[1].FullPath, "x");
+                Assert.Throws<InvalidDataException>(() => BackupPipeline.VerifyHashes(set));
+            }
+            finally
+            {
+                PipelineTestFolders.DeleteQuietly(src, dest);
+            }
+        }
+
+        [RealEseFact]
         public void Throttling_bounds_the_copy_rate()
         {
             var src = PipelineTestFolders.BasicEdbFolder(); // 1 MiB
@@ -243,7 +293,7 @@ namespace EseBackup.Core.Tests.Pipeline
             {
                 var session = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Full);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                BackupPipeline.Read(session, dest, new BackupCopyOptions { ChunkSize = 64 * 1024, ThrottleMBps = 2 });
+                BackupPipeline.Read(session, dest, new BackupCopyOptions { ChunkSize = 128 * 1024, ThrottleMBps = 2 });
                 clock.Stop();
                 BackupPipeline.Stop(session, false);
                 // 1 048 576 bytes at 2 MB/s take at least 0.52 s.
