@@ -32,10 +32,12 @@ BeforeAll {
     }
 
     function Get-ViewProperties([string] $ViewXml) {
-        # <PropertyName> entries and $_.Name references in script blocks.
+        # <PropertyName> entries and $_.Name references in script blocks. Inside a ForEach-Object / Where-Object /
+        # Group-Object block $_ is an element of a collection, not the viewed object, so those blocks are left out.
         $view = [xml]$ViewXml
+        $innerScope = '(ForEach-Object|Where-Object|Sort-Object|Group-Object|%|\?)\s*\{(?:[^{}]|\{[^{}]*\})*\}'
         @($view.SelectNodes('//PropertyName') | ForEach-Object InnerText) +
-        @($view.SelectNodes('//ScriptBlock') | ForEach-Object { [regex]::Matches($_.InnerText, '\$_\.(\w+)') | ForEach-Object { $_.Groups[1].Value } }) |
+        @($view.SelectNodes('//ScriptBlock') | ForEach-Object { [regex]::Matches(($_.InnerText -replace $innerScope, ''), '\$_\.(\w+)') | ForEach-Object { $_.Groups[1].Value } }) |
             Select-Object -Unique
     }
 
