@@ -148,6 +148,8 @@ Describe 'DisplayFormat' {
 Describe 'DisplayFormat durations, generations and ids' {
     It 'formats <Span> as <Expected>' -ForEach @(
         @{ Span = [timespan]::FromSeconds(45); Expected = '45 s' }
+        @{ Span = [timespan]::FromSeconds(0.7); Expected = '1 s' }
+        @{ Span = [timespan]::FromSeconds(119.6); Expected = '2 min' }
         @{ Span = [timespan]::new(0, 12, 5); Expected = '12 min 5 s' }
         @{ Span = [timespan]::new(3, 20, 0); Expected = '3 h 20 min' }
         @{ Span = [timespan]::new(1, 0, 0); Expected = '1 h' }

@@ -40,6 +40,8 @@ namespace EseBackup.PowerShell.Internal
             var t = span.Value;
             var sign = t < TimeSpan.Zero ? "-" : "";
             if (t < TimeSpan.Zero) t = t.Duration();
+            // Whole seconds, rounded: 0.7 s shows as 1 s, as the sentences in results (Reason) count them.
+            t = TimeSpan.FromSeconds(Math.Round(t.TotalSeconds, MidpointRounding.AwayFromZero));
             if (t.TotalDays >= 1) return sign + Pair((long)t.TotalDays, "d", t.Hours, "h");
             if (t.TotalHours >= 1) return sign + Pair(t.Hours, "h", t.Minutes, "min");
             if (t.TotalMinutes >= 1) return sign + Pair(t.Minutes, "min", t.Seconds, "s");
