@@ -185,6 +185,41 @@ $set | Out-String -Width 160
     }
 }
 
+Describe 'Backup set listings from a background job' {
+    BeforeEach {
+        if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
+    }
+
+    It '<Command> results from Start-Job show the same table as in this session' -ForEach @(
+        @{ Command = 'Get-EseBackupSet'; TypeName = 'BackupSetInfo' }
+        @{ Command = 'Test-EseBackup'; TypeName = 'BackupSetVerificationResult' }
+    ) {
+        if (-not (Get-Command $Command -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because "$Command is not in the module yet"; return }
+        $src = New-FixtureFolder
+        $dest = New-TestFolder 'pester-hosts-dest'
+        $set = Backup-EseDatabase -Path $src -Destination $dest
+        $job = Start-Job -ScriptBlock {
+            param($ModulePath, $Command, $Destination)
+            Import-Module $ModulePath
+            & $Command -Path $Destination
+        } -ArgumentList $script:ModulePath, $Command, $dest
+        try {
+            $null = Wait-Job $job -Timeout 180
+            $job.State | Should -Be 'Completed'
+            $remote = Receive-Job $job -ErrorAction Stop
+            $remote.PSObject.TypeNames | Should -Contain "Deserialized.EseBackup.Core.BackupSets.$TypeName"
+            $here = & $Command -Path $dest | Out-String -Width 160
+            $there = $remote | Out-String -Width 160
+            Get-TableHeader $there | Should -Be (Get-TableHeader $here)
+            $there | Should -Match ([regex]::Escape($set.Name))
+            # Every column the table shows here is shown there too (nothing lost to the serialisation depth).
+            ($there -split '\r?\n' | Where-Object { $_ -match [regex]::Escape($set.Name) }) -replace '\s+', ' ' |
+                Should -Be (($here -split '\r?\n' | Where-Object { $_ -match [regex]::Escape($set.Name) }) -replace '\s+', ' ')
+        }
+        finally { Remove-Job $job -Force; Remove-Item $src, $dest -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+}
+
 Describe 'Nothing prompts in a non-interactive host' {
     BeforeEach {
         if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
