@@ -111,6 +111,15 @@ Describe 'Completion of ESE files in fixture-writer folders' {
         finally { Pop-Location }
     }
 
+    It '<Command> -<Parameter> offers the database through Tab once the cmdlet carries EseFileCompleter' -ForEach @(
+        @{ Command = 'Backup-EseDatabase'; Parameter = 'Path' }, @{ Command = 'Backup-EseDatabase'; Parameter = 'LiteralPath' }
+        @{ Command = 'Start-EseExternalBackup'; Parameter = 'Path' }, @{ Command = 'Start-EseExternalBackup'; Parameter = 'LiteralPath' }
+    ) {
+        $completer = (Get-Command $Command).Parameters[$Parameter].Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }
+        if (-not $completer) { Set-ItResult -Skipped -Because "$Command -$Parameter has no [ArgumentCompleter(typeof(EseFileCompleter))] yet"; return }
+        @((Get-Completion "$Command -$Parameter '$($script:Db)$($script:Sep)").ListItemText) | Should -Be @('Fixture.edb')
+    }
+
     It 'offers nothing (and does not fail) for a folder that does not exist' {
         @(Get-Completion "Get-EseDatabaseInfo '$($script:Root)$($script:Sep)no-such-folder$($script:Sep)").Count | Should -Be 0
     }
@@ -160,7 +169,7 @@ Describe 'BackupSetPathCompleter' {
     }
 
     It 'completes -Path of <Command> through Tab once the cmdlet carries the completer' -ForEach @(
-        @{ Command = 'Test-EseBackup' }, @{ Command = 'Get-EseBackupSet' }, @{ Command = 'Restore-EseBackup' }, @{ Command = 'Remove-EseBackupSet' }
+        @{ Command = 'Test-EseBackup' }, @{ Command = 'Get-EseBackupSet' }, @{ Command = 'Restore-EseBackup' }
     ) {
         $cmd = Get-Command $Command -ErrorAction SilentlyContinue
         if (-not $cmd) { Set-ItResult -Skipped -Because "$Command is not in the module yet"; return }
