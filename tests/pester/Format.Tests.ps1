@@ -85,6 +85,10 @@ Describe 'EseBackup.format.ps1xml and EseBackup.types.ps1xml' {
         foreach ($t in 'DatabaseHeader', 'LogFileHeader', 'CheckpointHeader', 'DatabaseVerificationResult') {
             $typeNames | Should -Contain "EseBackup.Core.Format.$t"
         }
+        $typeNames | Should -Contain 'EseBackup.Core.Protocol.BackupSession'
+        foreach ($t in 'BackupSet', 'BackupSetFile', 'IncompleteBackupSet', 'BackupFreshnessResult', 'BackupSetProblem') {
+            $typeNames | Should -Contain "EseBackup.Core.BackupSets.$t"
+        }
     }
 }
 
