@@ -265,20 +265,22 @@ $null = Backup-EseDatabase -Path $Source -Destination $Destination -Confirm:$fal
         finally { Remove-Item $src, $dest -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
-    It 'a session whose Stop-EseExternalBackup -TruncateLog -Confirm cannot ask is not left open' {
+    It 'a pipeline whose Stop-EseExternalBackup -Abort -Confirm cannot ask fails and leaves no session open' {
         $src = New-FixtureFolder
         $dest = New-TestFolder 'pester-hosts-dest'
         $run = Invoke-ChildPwshWithTimeout -TimeoutSeconds 90 -Script @'
 param($ModulePath, $Source, $Destination)
 Import-Module $ModulePath
-try { Start-EseExternalBackup -Path $Source | Read-EseBackupFile -Destination $Destination | Stop-EseExternalBackup -TruncateLog -Confirm -ErrorAction Stop; 'outcome=completed' }
+try { Start-EseExternalBackup -Path $Source | Read-EseBackupFile -Destination $Destination | Stop-EseExternalBackup -Abort -Confirm -ErrorAction Stop; 'outcome=completed' }
 catch { 'outcome=failed: ' + $_.Exception.Message }
 'sessions-open=' + @(Get-EseBackupSession).Count
+'manifests=' + @(Get-ChildItem $Destination -Recurse -Filter manifest.json).Count
 '@ -ArgumentList $script:ModulePath, $src, $dest
         try {
             $run.TimedOut | Should -BeFalse -Because 'a confirmation in a non-interactive host must fail, not wait'
-            $run.Text | Should -Match 'outcome='
+            $run.Text | Should -Match 'outcome=failed: .*NonInteractive' -Because $run.Text
             $run.Text | Should -Match 'sessions-open=0' -Because $run.Text
+            $run.Text | Should -Match 'manifests=0'
         }
         finally { Remove-Item $src, $dest -Recurse -Force -ErrorAction SilentlyContinue }
     }
