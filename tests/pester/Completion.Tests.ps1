@@ -120,8 +120,20 @@ Describe 'Completion of ESE files in fixture-writer folders' {
         @((Get-Completion "$Command -$Parameter '$($script:Db)$($script:Sep)").ListItemText) | Should -Be @('Fixture.edb')
     }
 
-    It 'offers nothing (and does not fail) for a folder that does not exist' {
+    It 'offers nothing (and does not fail or add to $Error) for a folder that does not exist' {
+        $before = $Error.Count
         @(Get-Completion "Get-EseDatabaseInfo '$($script:Root)$($script:Sep)no-such-folder$($script:Sep)").Count | Should -Be 0
+        $Error.Count | Should -Be $before
+    }
+
+    It 'resolves PowerShell drives and keeps the drive name the user typed' {
+        $null = New-PSDrive -Name EseCompletion -PSProvider FileSystem -Root $script:Db -Scope Global
+        try {
+            $matches = Get-Completion 'Get-EseDatabaseInfo EseCompletion:/'
+            @($matches.ListItemText) | Should -Be @('Fixture.edb')
+            $matches[0].CompletionText | Should -Be 'EseCompletion:/Fixture.edb'
+        }
+        finally { Remove-PSDrive EseCompletion -Scope Global }
     }
 }
 

@@ -102,36 +102,43 @@ namespace EseBackup.PowerShell.Completion
 
         private static string Resolve(string typedFolder)
         {
+            if (typedFolder.Length == 0) return CurrentLocation();
+            // The session knows its drives (Backups:\), ~ and the current location; ask it first.
+            var bySession = InSession("Microsoft.PowerShell.Management\\Convert-Path", "LiteralPath", typedFolder);
+            if (!string.IsNullOrEmpty(bySession)) return bySession!;
             var current = CurrentLocation();
-            if (typedFolder.Length == 0) return current;
             var folder = typedFolder;
             if (folder == "~" || folder.StartsWith("~/", StringComparison.Ordinal) || folder.StartsWith("~\\", StringComparison.Ordinal))
                 folder = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + folder.Substring(1);
             return Path.GetFullPath(Path.IsPathRooted(folder) ? folder : Path.Combine(current, folder));
         }
 
+        /// <summary>The session's current file-system location, or the process's when there is no session here.</summary>
+        private static string CurrentLocation() =>
+            InSession("Microsoft.PowerShell.Management\\Get-Location", "PSProvider", "FileSystem") ?? Environment.CurrentDirectory;
+
         /// <summary>
-        /// The session's current file-system location. Completers run on the session's pipeline thread, where a
-        /// nested Get-Location in the current runspace is allowed (the SessionStateProxy of a busy runspace is
-        /// empty there); anywhere else the process directory is used.
+        /// Runs one command in the session that asked for completion and returns its first result as a file-system
+        /// path, or null. Completers run on the session's pipeline thread, where a nested command in the current
+        /// runspace is allowed (the SessionStateProxy of a busy runspace is empty there).
         /// </summary>
-        private static string CurrentLocation()
+        private static string? InSession(string command, string parameter, string argument)
         {
+            if (Runspace.DefaultRunspace == null) return null;
             try
             {
-                if (Runspace.DefaultRunspace != null)
-                {
-                    using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
-                    ps.AddCommand("Microsoft.PowerShell.Management\\Get-Location").AddParameter("PSProvider", "FileSystem");
-                    var location = ps.Invoke<PathInfo>().FirstOrDefault()?.ProviderPath;
-                    if (!string.IsNullOrEmpty(location)) return location!;
-                }
+                using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+                // Ignore, not SilentlyContinue: a failed lookup must not land in the user's $Error on every Tab.
+                ps.AddCommand(command).AddParameter(parameter, argument).AddParameter("ErrorAction", ActionPreference.Ignore);
+                var first = ps.Invoke().FirstOrDefault()?.BaseObject;
+                var path = first is PathInfo info ? info.ProviderPath : first as string;
+                return string.IsNullOrEmpty(path) ? null : path;
             }
             catch (Exception ex) when (ex is PSInvalidOperationException || ex is InvalidOperationException || ex is RuntimeException)
             {
-                // No usable session here (another thread, no FileSystem drive): fall back to the process directory.
+                // No usable session here (another thread, no FileSystem drive).
+                return null;
             }
-            return Environment.CurrentDirectory;
         }
     }
 }
