@@ -1,0 +1,124 @@
+<#
+.SYNOPSIS
+    Benchmark: Test-EseBackup throughput against a plain sequential read of the same set files, same run.
+.DESCRIPTION
+    Builds a database of -SizeMB (valid header, shadow and XOR+ECC page checksums on every page) under
+    -WorkRoot, backs it up once with Backup-EseDatabase into a real backup set, warms the page cache, then
+    alternates a plain 4 MiB-buffer read of every file of the set and Test-EseBackup (hash + every page
+    checksum) three times each, and reports the best MB/s of both and the ratio (target: at least 70%).
+    Memory: the peak working set of a fresh child pwsh that only imports the module and verifies a
+    quarter-size set, and of one that verifies the full-size set; the two must be close (memory flat with size).
+#>
+param(
+    [Parameter(Mandatory)][string] $ModulePath,
+    [string] $FixturesPath,
+    [Parameter(Mandatory)][string] $WorkRoot,
+    [int] $SizeMB = 1024,
+    [int] $PageSize = 8192
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath -Force
+# The core assembly loads on first use; one call makes its types available to this script.
+Get-EseDatabaseInfo -LiteralPath $PSCommandPath -ErrorAction SilentlyContinue
+$null = New-Item -ItemType Directory -Path $WorkRoot -Force
+
+function New-BenchDatabase([string] $Path, [long] $Bytes) {
+    # Random page bodies with the new-format flag, each stamped with its page number: the verifier
+    # does the same work as on a real database (structure does not matter to checksums).
+    $header = [EseBackup.Core.Format.DatabaseHeader]::new()
+    $header.PageSize = $PageSize
+    $header.FormatRevision = 0x14
+    $header.DatabaseSignature = [EseBackup.Core.Format.EseSignature]::new(12345, [datetime]::UtcNow, 'BENCH')
+    $header.LogSignature = [EseBackup.Core.Format.EseSignature]::new(54321, [datetime]::UtcNow, 'BENCH')
+    $page0 = $header.ToPage()
+    $stream = [IO.File]::Create($Path)
+    try {
+        $stream.Write($page0, 0, $PageSize); $stream.Write($page0, 0, $PageSize)
+        $pagesPerChunk = [int](4MB / $PageSize)
+        $chunk = [byte[]]::new($pagesPerChunk * $PageSize)
+        $rng = [Random]::new(1)
+        $rng.NextBytes($chunk)
+        $total = [long]($Bytes / $PageSize) - 2
+        $filePage = 2L
+        while ($filePage - 2 -lt $total) {
+            $n = [int][Math]::Min($pagesPerChunk, $total - ($filePage - 2))
+            for ($i = 0; $i -lt $n; $i++) {
+                $o = $i * $PageSize
+                $chunk[$o + 37] = $chunk[$o + 37] -bor 0x20   # flags 0x2000: XOR+ECC format
+                [EseBackup.Core.Format.PageChecksum]::Stamp($chunk, $o, $PageSize, $filePage + $i - 1)
+            }
+            $stream.Write($chunk, 0, $n * $PageSize)
+            $filePage += $n
+        }
+    }
+    finally { $stream.Dispose() }
+}
+
+# A backup set of one database of $MB MiB, made once by the real backup pipeline and reused.
+function Get-BenchSet([int] $MB) {
+    $root = Join-Path $WorkRoot "testbackup-bench-$MB"
+    $sets = Join-Path $root 'sets'
+    $existing = Get-EseBackupSet -Path $sets -ErrorAction SilentlyContinue | Where-Object IsComplete | Select-Object -First 1
+    if ($existing) { return $existing.Path }
+    if (Test-Path $root) { Remove-Item $root -Recurse -Force }
+    $src = New-Item -ItemType Directory -Path (Join-Path $root 'source') -Force
+    Write-Host "Writing a $MB MiB database ($PageSize-byte pages) and backing it up under $root"
+    New-BenchDatabase (Join-Path $src 'bench.edb') ($MB * 1MB)
+    $set = Backup-EseDatabase -Path $src -Destination $sets
+    Remove-Item $src -Recurse -Force   # only the set is read
+    $set.Path
+}
+
+function Measure-PlainRead([string[]] $Paths) {
+    $buffer = [byte[]]::new(4MB)
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    foreach ($p in $Paths) {
+        $s = [IO.FileStream]::new($p, 'Open', 'Read', 'Read', 1, [IO.FileOptions]::SequentialScan)
+        try { while ($s.Read($buffer, 0, $buffer.Length) -gt 0) { } } finally { $s.Dispose() }
+    }
+    $sw.Elapsed.TotalSeconds
+}
+
+$smallMB = [Math]::Max(64, [int]($SizeMB / 4))
+$smallSet = Get-BenchSet $smallMB
+$set = Get-BenchSet $SizeMB
+$files = @(Get-ChildItem $set -File | Where-Object Name -ne 'manifest.json' | ForEach-Object FullName)
+$bytes = ($files | ForEach-Object { (Get-Item $_).Length } | Measure-Object -Sum).Sum
+
+# The peak working set of a child pwsh that does nothing but verify one set (this process also wrote the sets).
+function Measure-PeakInChild([string] $SetPath) {
+    $exe = (Get-Process -Id $PID).Path
+    $prefix = @()
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $prefix = @([Environment]::GetCommandLineArgs()[0]) }
+    $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'; `$r = Test-EseBackup -LiteralPath '$SetPath'; if (-not `$r.IsValid) { exit 3 }; " +
+        "`$p = [Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); `$p.PeakWorkingSet64"
+    $out = & $exe @prefix -NoProfile -NonInteractive -Command $script
+    if ($LASTEXITCODE -ne 0) { throw "The child pwsh verifying '$SetPath' failed (exit code $LASTEXITCODE)." }
+    [long]($out | Select-Object -Last 1)
+}
+
+$peakSmall = Measure-PeakInChild $smallSet
+$null = Measure-PlainRead $files   # warm the page cache
+# Warm the JIT too: XxHash128 and the checksum loops start unoptimised (tiered compilation) and are
+# promoted after enough calls; a 256 MiB run is short enough for that to dominate otherwise.
+foreach ($i in 1..3) { $null = Test-EseBackup -LiteralPath $smallSet }
+foreach ($i in 1..3) { $null = Test-EseBackup -LiteralPath $set }
+
+$plain = @(); $verify = @()
+foreach ($round in 1..3) {
+    $plain += Measure-PlainRead $files
+    $r = Test-EseBackup -LiteralPath $set
+    if (-not $r.IsValid) { throw "The bench set did not verify: $($r.Problems -join '; ')" }
+    if ($r.BytesChecked -ne $bytes) { throw "Test-EseBackup checked $($r.BytesChecked) bytes of $bytes." }
+    $verify += $r.Duration.TotalSeconds
+}
+$peakLarge = Measure-PeakInChild $set
+
+$plainMBs = $bytes / 1MB / ($plain | Measure-Object -Minimum).Minimum
+$verifyMBs = $bytes / 1MB / ($verify | Measure-Object -Minimum).Minimum
+$ratio = $verifyMBs / $plainMBs
+Write-Host ("Plain sequential read : {0,8:N0} MB/s (best of 3; runs {1})" -f $plainMBs, (($plain | ForEach-Object { '{0:N2}s' -f $_ }) -join ', '))
+Write-Host ("Test-EseBackup        : {0,8:N0} MB/s (best of 3; runs {1}; hash + {2:N0} page checksums)" -f $verifyMBs, (($verify | ForEach-Object { '{0:N2}s' -f $_ }) -join ', '), $r.PagesChecked)
+Write-Host ("Ratio                 : {0:P0} of the plain read (target 70%)" -f $ratio)
+Write-Host ("Peak working set      : {0:N0} MiB after the {1} MiB set, {2:N0} MiB after the {3} MiB set" -f ($peakSmall / 1MB), $smallMB, ($peakLarge / 1MB), $SizeMB)
+[pscustomobject]@{ Bench = 'TestBackup'; SizeMB = $SizeMB; PlainMBps = [int]$plainMBs; VerifyMBps = [int]$verifyMBs; Ratio = [Math]::Round($ratio, 2); PeakSmallMiB = [int]($peakSmall / 1MB); PeakLargeMiB = [int]($peakLarge / 1MB) }

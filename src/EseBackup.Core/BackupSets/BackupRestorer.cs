@@ -1,0 +1,429 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using EseBackup.Core.Format;
+using EseBackup.Core.Protocol;
+
+namespace EseBackup.Core.BackupSets
+{
+    /// <summary>One file a restore writes: where it comes from and where it goes.</summary>
+    public sealed class RestoreFile
+    {
+        internal RestoreFile(BackupSet set, BackupSetFile file, string relativeTarget, string target)
+        {
+            Set = set;
+            File = file;
+            RelativeTarget = relativeTarget;
+            Target = target;
+        }
+
+        public BackupSet Set { get; }
+        public BackupSetFile File { get; }
+        public BackupFileRole Role => File.Role;
+        public long? Generation => File.Generation;
+        public long Size => File.Size;
+        public string Source => File.FullPath;
+        public string RelativeTarget { get; }
+        public string Target { get; }
+        public override string ToString() => $"{File.Name} -> {Target}";
+    }
+
+    /// <summary>
+    /// What a restore will do, checked before anything is written: the chain (full + incrementals up to
+    /// the set named, or up to a log generation), one copy of each log generation (the newest set's),
+    /// contiguous, of the chain's log stream, every source file inside its set, no link, the size its
+    /// manifest says; every target inside the destination.
+    /// </summary>
+    public sealed class RestorePlan
+    {
+        private RestorePlan(BackupChain chain, string destination, List<RestoreFile> files, long low, long high, string? baseName)
+        {
+            Chain = chain;
+            Destination = destination;
+            Files = files;
+            LogGenerationLow = low;
+            LogGenerationHigh = high;
+            LogBaseName = baseName;
+        }
+
+        public BackupChain Chain { get; }
+        public string Destination { get; }
+        public IReadOnlyList<RestoreFile> Files { get; }
+        public long LogGenerationLow { get; }
+        public long LogGenerationHigh { get; }
+        public string? LogBaseName { get; }
+        public long TotalBytes => Files.Sum(f => f.Size);
+
+        /// <summary>Targets that already exist in the destination (a restore without force refuses them).</summary>
+        public IReadOnlyList<string> ExistingTargets => Files.Select(f => f.Target).Where(t => File.Exists(t) || Directory.Exists(t) || SetPathSafety.IsLink(t)).ToList();
+
+        /// <summary>
+        /// ESE files already in the destination that the restore does not write (other logs, a checkpoint, other
+        /// databases): recovery reads every log of the base name there, so they can confuse it.
+        /// </summary>
+        public IReadOnlyList<string> OtherEseFilesInDestination
+        {
+            get
+            {
+                if (!Directory.Exists(Destination)) return Array.Empty<string>();
+                var targets = new HashSet<string>(Files.Select(f => f.Target), StringComparer.OrdinalIgnoreCase);
+                return Directory.EnumerateFiles(Destination)
+                    .Where(f => !targets.Contains(f))
+                    .Where(f => LogFileName.TryParse(f, out _) || LogFileName.IsCheckpointName(Path.GetFileName(f)) ||
+                                string.Equals(Path.GetExtension(f), ".edb", StringComparison.OrdinalIgnoreCase))
+                    .OrderBy(f => f, StringComparer.OrdinalIgnoreCase)
+                    .ToList();
+            }
+        }
+
+        /// <summary>Plans restoring <paramref name="setFolder"/> (and the sets it builds on) into <paramref name="destination"/>.</summary>
+        public static RestorePlan Create(string setFolder, string destination, long? toGeneration = null)
+        {
+            var setPath = Path.GetFullPath(setFolder);
+            var manifestPath = Path.Combine(setPath, BackupManifest.FileName);
+            if (!File.Exists(manifestPath))
+            {
+                bool holdsSets = Directory.Exists(setPath) && BackupSetCatalog.Scan(setPath).Sets.Count > 0;
+                throw new BackupSetException(new BackupSetProblem(BackupProblemKind.MissingManifest, setPath, manifestPath,
+                    holdsSets
+                        ? $"'{setPath}' is a folder of backup sets, not one set: name the set to restore (Get-EseBackupSet -Path '{setPath}' lists them)."
+                        : $"'{setPath}' has no {BackupManifest.FileName}: it is not a complete backup set and cannot be restored."));
+            }
+            BackupSet set;
+            try { set = BackupSet.Open(setPath); }
+            catch (InvalidDataException ex)
+            {
+                throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadManifest, setPath, manifestPath, ex.Message), ex);
+            }
+            var chain = BackupChain.Resolve(set);
+            var dest = Path.GetFullPath(destination);
+
+            var full = chain.Full;
+            var chainLow = chain.Sets.Where(s => s.Files.Any(f => f.Role == BackupFileRole.Log)).Select(s => s.LogGenerationLow).DefaultIfEmpty(0).Min();
+            var chainHigh = chain.Sets.Select(s => s.LogGenerationHigh).DefaultIfEmpty(0).Max();
+            if (toGeneration != null && (toGeneration < chainLow || toGeneration > chainHigh))
+                throw new ArgumentOutOfRangeException(nameof(toGeneration), toGeneration,
+                    chainHigh == 0
+                        ? $"Backup set '{set.Path}' and its chain hold no logs: there is no generation to stop at."
+                        : $"Generation {toGeneration} is outside the log generations {chainLow}-{chainHigh} of the chain ending at '{set.Path}'.");
+
+            var files = new List<RestoreFile>();
+            foreach (var db in full.Files.Where(f => f.Role == BackupFileRole.Database))
+                files.Add(Target(full, db, dest));
+
+            // One copy per generation: a later set's copy wins (an incremental takes its parent's newest log
+            // again, finished, under its archived name).
+            var byGeneration = new SortedDictionary<long, (BackupSet Set, BackupSetFile File)>();
+            foreach (var s in chain.Sets)
+            {
+                if (toGeneration != null && s.Kind == BackupKind.Incremental && s.LogGenerationLow > toGeneration) break;
+                foreach (var log in s.Files.Where(f => f.Role == BackupFileRole.Log))
+                {
+                    if (toGeneration != null && log.Generation > toGeneration) continue;
+                    byGeneration[log.Generation!.Value] = (s, log);
+                }
+            }
+            long low = byGeneration.Count == 0 ? 0 : byGeneration.Keys.First();
+            long high = byGeneration.Count == 0 ? 0 : byGeneration.Keys.Last();
+            long expected = low;
+            foreach (var g in byGeneration.Keys)
+            {
+                if (g != expected)
+                    throw new BackupSetException(new BackupSetProblem(BackupProblemKind.LogGap, set.Path, null,
+                        $"The chain ending at '{set.Path}' holds no log of generation {expected}{(g - 1 > expected ? "-" + (g - 1) : "")} (it has {low}-{high} otherwise): recovery could not replay past it.",
+                        generation: expected));
+                expected = g + 1;
+            }
+            var signature = full.Manifest.LogSignature;
+            foreach (var pair in byGeneration)
+            {
+                var ls = pair.Value.Set.Manifest.LogSignature;
+                if (signature != null && ls != null && !signature.SameAs(ls))
+                    throw new BackupSetException(new BackupSetProblem(BackupProblemKind.ForeignLog, set.Path, pair.Value.File.FullPath,
+                        $"Log '{pair.Value.File.FullPath}' (generation {pair.Key}) belongs to another log stream than the full set '{full.Path}'.", generation: pair.Key));
+                files.Add(Target(pair.Value.Set, pair.Value.File, dest));
+            }
+
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var f in files)
+            {
+                if (!names.Add(f.RelativeTarget))
+                    throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadManifest, f.Set.Path, f.Source,
+                        $"Two files of the chain ending at '{set.Path}' would be restored as '{f.RelativeTarget}'."));
+                var problem = BackupSetVerifier.CheckFileOnDisk(f.Set, f.File);
+                if (problem != null) throw new BackupSetException(problem);
+            }
+            CheckRequiredLogs(full, files, high);
+            var baseName = chain.Sets.Select(s => s.Manifest.LogBaseName).LastOrDefault(n => !string.IsNullOrEmpty(n));
+            return new RestorePlan(chain, dest, files, low, high, baseName);
+        }
+
+        /// <summary>A database copied while dirty needs the logs its header names; stopping before them cannot work.</summary>
+        private static void CheckRequiredLogs(BackupSet full, List<RestoreFile> files, long high)
+        {
+            foreach (var db in files.Where(f => f.Role == BackupFileRole.Database))
+            {
+                DatabaseHeader header;
+                try { header = DatabaseHeader.Read(db.Source); }
+                catch (EseFormatException ex)
+                {
+                    throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadDatabaseHeader, full.Path, db.Source, ex.Message, ex.PageNumber), ex);
+                }
+                if (header.State == DatabaseState.DirtyShutdown && header.RequiredLogHigh > 0 && high < header.RequiredLogHigh)
+                    throw new BackupSetException(new BackupSetProblem(BackupProblemKind.LogGap, full.Path, db.Source,
+                        $"Database '{db.Source}' needs log generations {header.RequiredLogLow}-{header.RequiredLogHigh} to become consistent, but the restore would end at generation {high}.",
+                        generation: high + 1));
+            }
+        }
+
+        private static RestoreFile Target(BackupSet set, BackupSetFile file, string dest) =>
+            new RestoreFile(set, file, file.Name, BackupManifest.ResolveInside(dest, file.Name));
+    }
+
+    /// <summary>What a restore wrote and what to run next.</summary>
+    public sealed class RestoreResult
+    {
+        public string Destination { get; set; } = "";
+        public string SetPath { get; set; } = "";
+        public List<string> ChainSets { get; set; } = new List<string>();
+        public List<string> Databases { get; set; } = new List<string>();
+        public List<string> Logs { get; set; } = new List<string>();
+        public string? LogBaseName { get; set; }
+        public long LogGenerationLow { get; set; }
+        public long LogGenerationHigh { get; set; }
+        public long BytesRestored { get; set; }
+        public long PagesVerified { get; set; }
+        public DateTime RestoredAt { get; set; }
+        public TimeSpan Duration { get; set; }
+        public string ReportPath { get; set; } = "";
+
+        /// <summary>What replays the restored logs into the databases.</summary>
+        public string NextStep { get; set; } = "";
+        public bool Recovered { get; set; }
+    }
+
+    /// <summary>Where a restore stands.</summary>
+    public sealed class RestoreProgress
+    {
+        public RestoreProgress(string currentFile, long bytesDone, long bytesTotal)
+        {
+            CurrentFile = currentFile;
+            BytesDone = bytesDone;
+            BytesTotal = bytesTotal;
+        }
+
+        public string CurrentFile { get; }
+        public long BytesDone { get; }
+        public long BytesTotal { get; }
+        public int PercentComplete => BytesTotal > 0 ? (int)Math.Min(100, BytesDone * 100 / BytesTotal) : 0;
+    }
+
+    /// <summary>
+    /// Restores a planned chain into its destination: each file copied under a temporary name while it is
+    /// hashed and (databases) page-checked; any bad page, hash mismatch or failure removes every temporary
+    /// file and stops, naming file and page. Only when all files are good are they renamed to their final
+    /// names, then restore.json is written. Existing databases and logs are never replaced unless forced.
+    /// </summary>
+    public static class BackupRestorer
+    {
+        public const string TempSuffix = ".restoring";
+        public const string ReportFileName = "restore.json";
+
+        public static RestoreResult Restore(RestorePlan plan, bool force = false, Action<RestoreProgress>? onProgress = null, CancellationToken cancellation = default)
+        {
+            var clock = Stopwatch.StartNew();
+            var dest = plan.Destination;
+            if (File.Exists(dest))
+                throw new IOException($"The restore destination '{dest}' is a file, not a folder.");
+            if (SetPathSafety.IsLink(dest.TrimEnd(Path.DirectorySeparatorChar)) && !Directory.Exists(dest))
+                throw new IOException($"The restore destination '{dest}' is a dangling link.");
+            foreach (var f in plan.Files)
+            {
+                var link = SetPathSafety.FirstLinkBelow(dest, Path.GetDirectoryName(f.Target)!);
+                if (link != null)
+                    throw new BackupSetException(new BackupSetProblem(BackupProblemKind.UnsafePath, f.Set.Path, f.Target,
+                        $"The restore target folder '{link}' is a symbolic link or junction: nothing is restored through links."));
+                if (Directory.Exists(f.Target) && !SetPathSafety.IsLink(f.Target))
+                    throw new BackupSetException(new BackupSetProblem(BackupProblemKind.DestinationExists, f.Set.Path, f.Target,
+                        $"'{f.Target}' is a folder; a restored file cannot replace it."));
+            }
+            var existing = plan.ExistingTargets;
+            if (existing.Count > 0 && !force)
+                throw new BackupSetException(new BackupSetProblem(BackupProblemKind.DestinationExists, plan.Chain.Last.Path, existing[0],
+                    $"The destination '{dest}' already holds {string.Join(", ", existing.Select(Path.GetFileName))}; nothing was restored. Use -Force to replace {(existing.Count == 1 ? "it" : "them")}."));
+
+            var createdFolders = new List<string>();
+            var temps = new List<string>();
+            long total = plan.TotalBytes;
+            long done = 0;
+            long pages = 0;
+            try
+            {
+                CreateFolder(dest, createdFolders);
+                foreach (var f in plan.Files)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    CreateFolder(Path.GetDirectoryName(f.Target)!, createdFolders);
+                    var temp = f.Target + TempSuffix;
+                    if (File.Exists(temp) || SetPathSafety.IsLink(temp)) File.Delete(temp); // a leftover of an interrupted restore
+                    temps.Add(temp);
+                    int pageSize = 0;
+                    if (f.Role == BackupFileRole.Database)
+                    {
+                        try { pageSize = DatabaseHeader.Read(f.Source).PageSize; }
+                        catch (EseFormatException ex)
+                        {
+                            throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadDatabaseHeader, f.Set.Path, f.Source, ex.Message, ex.PageNumber), ex);
+                        }
+                    }
+                    StreamedFile streamed;
+                    using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.SequentialScan))
+                    {
+                        long before = done;
+                        streamed = SetFileStreamer.Stream(f.Source, pageSize, output,
+                            bad => throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadPage, f.Set.Path, f.Source,
+                                $"Restore stopped: {bad.Describe()} Nothing was restored.", bad.PageNumber)),
+                            bytes => onProgress?.Invoke(new RestoreProgress(f.Source, before + bytes, total)),
+                            cancellation);
+                        output.Flush(true);
+                    }
+                    if (!string.Equals(streamed.Hash, f.File.Hash, StringComparison.OrdinalIgnoreCase))
+                        throw new BackupSetException(new BackupSetProblem(BackupProblemKind.HashMismatch, f.Set.Path, f.Source,
+                            $"Restore stopped: '{f.Source}' does not match its manifest hash (the file changed after the backup). Nothing was restored.", generation: f.Generation));
+                    if (streamed.Bytes != f.Size)
+                        throw new BackupSetException(new BackupSetProblem(BackupProblemKind.SizeMismatch, f.Set.Path, f.Source,
+                            $"Restore stopped: '{f.Source}' read {streamed.Bytes} bytes, the manifest says {f.Size}. Nothing was restored.", generation: f.Generation));
+                    if (f.Role == BackupFileRole.Log)
+                    {
+                        try
+                        {
+                            var header = LogFileHeader.Read(temp);
+                            if (header.Generation != f.Generation)
+                                throw new BackupSetException(new BackupSetProblem(BackupProblemKind.GenerationMismatch, f.Set.Path, f.Source,
+                                    $"Restore stopped: log '{f.Source}' carries generation {header.Generation}, the manifest says {f.Generation}.", generation: f.Generation));
+                        }
+                        catch (EseFormatException ex)
+                        {
+                            throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadLogHeader, f.Set.Path, f.Source, $"Restore stopped: {ex.Message}", generation: f.Generation), ex);
+                        }
+                    }
+                    done += streamed.Bytes;
+                    pages += streamed.PagesChecked;
+                }
+
+                // Every file is good: only now do they take their real names.
+                foreach (var f in plan.Files)
+                {
+                    if (File.Exists(f.Target) || SetPathSafety.IsLink(f.Target)) File.Delete(f.Target);
+                    File.Move(f.Target + TempSuffix, f.Target);
+                    temps.Remove(f.Target + TempSuffix);
+                }
+            }
+            catch
+            {
+                foreach (var t in temps)
+                {
+                    try { File.Delete(t); } catch (Exception) { /* best effort; the first failure is propagating */ }
+                }
+                for (int i = createdFolders.Count - 1; i >= 0; i--)
+                {
+                    try { if (!Directory.EnumerateFileSystemEntries(createdFolders[i]).Any()) Directory.Delete(createdFolders[i]); }
+                    catch (Exception) { /* best effort */ }
+                }
+                throw;
+            }
+
+            var result = new RestoreResult
+            {
+                Destination = dest,
+                SetPath = plan.Chain.Last.Path,
+                ChainSets = plan.Chain.Sets.Select(s => s.Path).ToList(),
+                Databases = plan.Files.Where(f => f.Role == BackupFileRole.Database).Select(f => f.Target).ToList(),
+                Logs = plan.Files.Where(f => f.Role == BackupFileRole.Log).Select(f => f.Target).ToList(),
+                LogBaseName = plan.LogBaseName,
+                LogGenerationLow = plan.LogGenerationLow,
+                LogGenerationHigh = plan.LogGenerationHigh,
+                BytesRestored = done,
+                PagesVerified = pages,
+                RestoredAt = DateTime.UtcNow,
+                ReportPath = Path.Combine(dest, ReportFileName),
+            };
+            result.NextStep = NextStep(result);
+            result.Duration = clock.Elapsed;
+            WriteReport(result);
+            return result;
+        }
+
+        /// <summary>The command that replays the restored logs into the restored databases.</summary>
+        public static string NextStep(RestoreResult r)
+        {
+            if (r.Logs.Count == 0)
+                return "No logs were restored: the databases are as they were backed up (check their state with Get-EseDatabaseInfo; a clean-shutdown database can be attached as it is).";
+            var quoted = r.Destination.IndexOf(' ') >= 0 ? $"\"{r.Destination}\"" : r.Destination;
+            return $"On Windows, replay the logs into the databases: eseutil /r {r.LogBaseName ?? "edb"} /l {quoted} /s {quoted} /d {quoted}";
+        }
+
+        internal static void WriteReport(RestoreResult result)
+        {
+            var json = JsonSerializer.Serialize(result, BackupManifest.JsonOptions);
+            var temp = result.ReportPath + ".tmp";
+            File.WriteAllText(temp, json, new UTF8Encoding(false));
+            if (File.Exists(result.ReportPath) || SetPathSafety.IsLink(result.ReportPath)) File.Delete(result.ReportPath);
+            File.Move(temp, result.ReportPath);
+        }
+
+        private static void CreateFolder(string folder, List<string> created)
+        {
+            var missing = new Stack<string>();
+            for (var f = folder; !string.IsNullOrEmpty(f) && !Directory.Exists(f); f = Path.GetDirectoryName(f)!)
+                missing.Push(f);
+            while (missing.Count > 0)
+            {
+                var f = missing.Pop();
+                Directory.CreateDirectory(f);
+                created.Add(f);
+            }
+        }
+    }
+}
+
+namespace EseBackup.Core.BackupSets
+{
+    /// <summary>Replaying restored logs through the engine (Windows only).</summary>
+    public static class RestoreRecovery
+    {
+        public const string NotSupportedMessage =
+            "Recovering a restore (-Recover) replays the logs through the ESE engine and requires Windows (esent.dll), which this platform does not have. " +
+            "Restore without -Recover and replay the logs on Windows (eseutil /r).";
+
+        public static bool IsAvailable => Interop.EsentPlatform.IsAvailable;
+
+        /// <summary>Throws <see cref="PlatformNotSupportedException"/> before anything is written when the engine is not there.</summary>
+        public static void EnsureAvailable()
+        {
+            if (!IsAvailable) throw new PlatformNotSupportedException(NotSupportedMessage);
+        }
+
+        /// <summary>Hard recovery of the restored databases from the restored logs, in place (JetExternalRestore2).</summary>
+        public static void Recover(RestorePlan plan, RestoreResult result)
+        {
+            EnsureAvailable();
+            var map = plan.Files.Where(f => f.Role == BackupFileRole.Database)
+                .Select(f => new KeyValuePair<string, string>(f.File.Entry.SourcePath ?? f.Target, f.Target)).ToList();
+            var logs = new LogInfo(result.Logs, result.LogGenerationLow, result.LogGenerationHigh, result.LogBaseName ?? "edb");
+            // As the engine tests do: the restored logs are the backup log folder; the recovered instance gets its own
+            // log and system folders, so its new logs never mix with the backed-up generations.
+            var logFolder = Path.Combine(result.Destination, "logs");
+            var systemFolder = Path.Combine(result.Destination, "system");
+            Sources.EseEngineRestore.RecoverFromExternalBackup(result.Destination, logs, map, logFolder, systemFolder);
+            result.Recovered = true;
+            result.NextStep = $"The databases were recovered (logs replayed); open them with the log folder '{logFolder}' and system folder '{systemFolder}' (Open-EseInstance).";
+            BackupRestorer.WriteReport(result);
+        }
+    }
+}
