@@ -301,6 +301,20 @@ Describe 'Default display of backup objects' {
         finally { Remove-Item $broken -Recurse -Force }
     }
 
+    It 'Test-EseBackup prints problems by kind, and still counts them after serialisation' {
+        if (-not (Get-Command Test-EseBackup -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'Test-EseBackup is not in the module yet'; return }
+        $broken = Join-Path $script:Destination ('{0:yyyyMMdd-HHmmss}-full' -f [datetime]::UtcNow.AddDays(-2))
+        $null = New-Item -ItemType Directory -Path $broken
+        try {
+            $result = Test-EseBackup -Path $broken -ErrorAction SilentlyContinue
+            $result.IsValid | Should -BeFalse
+            $result | Out-String -Width 160 | Should -Match '1 MissingManifest'
+            ConvertTo-Deserialized $result | Out-String -Width 160 | Should -Match '1 Problem'
+            $result | Format-List | Out-String -Width 160 | Should -Match "Problems\s+: .*$([regex]::Escape((Split-Path -Leaf $broken)))|Problems\s+: .*manifest"
+        }
+        finally { Remove-Item $broken -Recurse -Force }
+    }
+
     It 'a bare Get-EseBackupSet prints its table' {
         if (-not (Get-Command Get-EseBackupSet -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'Get-EseBackupSet is not in the module yet'; return }
         $text = Get-EseBackupSet -Path $script:Destination | Out-String -Width 160
