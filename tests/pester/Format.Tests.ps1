@@ -214,14 +214,34 @@ Describe 'Default display of backup objects' {
         $text = $script:Set | Out-String -Width 160
         Get-TableHeader $text | Should -Be @('Name', 'Kind', 'EndTime', 'Size', 'Logs', 'Files', 'Source')
         $text | Should -Match ([regex]::Escape($script:Set.Name))
-        $text | Should -Match ([regex]::Escape([EseBackup.PowerShell.Internal.DisplayFormat]::LocalTime($script:Set.EndTime)))
+        $text | Should -Match ([regex]::Escape([EseBackup.PowerShell.Internal.DisplayFormat]::LocalMinute($script:Set.EndTime)))
         $text | Should -Match ([regex]::Escape([EseBackup.PowerShell.Internal.DisplayFormat]::Size($script:Set.TotalBytes)))
         $text | Should -Match '\b3-7\b'
         $text | Should -Match "\b$($script:Set.Files.Count)\b"
     }
 
-    It 'in an 80-column console the set table still shows name, kind, end time, size and logs' {
-        Get-TableHeader ($script:Set | Out-String -Width 80) | Select-Object -First 5 | Should -Be @('Name', 'Kind', 'EndTime', 'Size', 'Logs')
+    It 'in an 80-column console the set table shows name, kind, end time, size, logs and files on one header line' {
+        $lines = @(($script:Set | Out-String -Width 80) -split '\r?\n' | Where-Object { $_.Trim() })
+        $lines[1] | Should -Match '^[\s-]+$' -Because "no header may wrap:`n$($lines -join "`n")"
+        Get-TableHeader ($lines -join "`n") | Select-Object -First 6 | Should -Be @('Name', 'Kind', 'EndTime', 'Size', 'Logs', 'Files')
+    }
+
+    It 'no table of backup objects wraps a header in an 80-column console' {
+        $session = Start-EseExternalBackup -Path $script:Source | Read-EseBackupFile -Destination $script:Destination
+        try {
+            $outputs = [ordered]@{
+                BackupSet = $script:Set; BackupSetFile = $script:Set.Files; BackupSession = $session
+                IncompleteBackupSet = @([EseBackup.Core.BackupSets.BackupSetCatalog]::Scan($script:Destination).Incomplete)
+                BackupFreshnessResult = (Test-EseBackupFreshness -Destination $script:Destination -MaxAge ([timespan]::FromHours(1)) -Detailed | Format-Table)
+            }
+            if (Get-Command Get-EseBackupSet -ErrorAction SilentlyContinue) { $outputs.BackupSetInfo = Get-EseBackupSet -Path $script:Destination }
+            if (Get-Command Test-EseBackup -ErrorAction SilentlyContinue) { $outputs.BackupSetVerificationResult = Test-EseBackup -Path $script:Destination -ErrorAction SilentlyContinue }
+            foreach ($name in $outputs.Keys) {
+                $lines = @(($outputs[$name] | Out-String -Width 80) -split '\r?\n' | Where-Object { $_.Trim() })
+                $lines[1] | Should -Match '^[\s-]+$' -Because "the $name table's header should be one line:`n$($lines -join "`n")"
+            }
+        }
+        finally { $session | Stop-EseExternalBackup -Abort }
     }
 
     It 'Format-List of a BackupSet shows the ids of the set, its chain and parent' {
@@ -279,12 +299,14 @@ Describe 'Default display of backup objects' {
         Get-TableHeader ($lines -join "`n") | Should -Be $Header
     }
 
-    It 'Test-EseBackupFreshness -Detailed prints whether the newest full set is current, its age and name' {
+    It 'Test-EseBackupFreshness -Detailed prints a list: current or not, why, age, newest full set' {
         $text = Test-EseBackupFreshness -Destination $script:Destination -MaxAge ([timespan]::FromHours(1)) -Detailed | Out-String -Width 160
-        Get-TableHeader $text | Should -Be @('IsCurrent', 'Age', 'MaxAge', 'NewestFull', 'Incomplete', 'Destination')
-        $text | Should -Match 'True'
-        $text | Should -Match '1 h'
+        $text | Should -Match '(?m)^IsCurrent\s+: True'
+        $text | Should -Match '(?m)^Reason\s+: The newest full backup'
+        $text | Should -Match '(?m)^MaxAge\s+: 1 h'
         $text | Should -Match ([regex]::Escape($script:Set.Name))
+        $table = Test-EseBackupFreshness -Destination $script:Destination -MaxAge ([timespan]::FromHours(1)) -Detailed | Format-Table | Out-String -Width 160
+        Get-TableHeader $table | Should -Be @('IsCurrent', 'Age', 'MaxAge', 'NewestFull', 'Incomplete', 'Destination')
     }
 
     It 'an incomplete set folder prints with its reason' {

@@ -60,6 +60,10 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>The first 8 hex digits of an id: enough to tell sessions apart in a table.</summary>
         public static string ShortId(Guid id) => id.ToString("N").Substring(0, 8);
 
+        /// <summary>A time as local time to the minute (yyyy-MM-dd HH:mm), for tables that must fit 80 columns; null shows empty.</summary>
+        public static string LocalMinute(DateTime? time) =>
+            time is null ? string.Empty : (time.Value.Kind == DateTimeKind.Utc ? time.Value.ToLocalTime() : time.Value).ToString("yyyy-MM-dd HH:mm", CultureInfo.CurrentCulture);
+
         /// <summary>
         /// A header time as local time, to the second. UTC times are converted; times the engine stored without
         /// the UTC flag are already the writing machine's local time and are shown as stored. Null shows empty.
