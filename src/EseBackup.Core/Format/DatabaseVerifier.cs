@@ -91,8 +91,11 @@ namespace EseBackup.Core.Format
         /// Checks the pages in a buffer that starts at file page <paramref name="firstFilePageIndex"/>
         /// (≥ 2; header pages are checked by <see cref="DatabaseHeader"/>). Bad pages go to <paramref name="onBad"/>.
         /// </summary>
-        public static PageRunCounts VerifyPages(string path, byte[] buffer, int count, long firstFilePageIndex, int pageSize, Action<BadPage> onBad) =>
-            VerifyPagesAt(path, buffer, 0, count / pageSize, firstFilePageIndex, pageSize, onBad);
+        public static unsafe PageRunCounts VerifyPages(string path, byte[] buffer, int count, long firstFilePageIndex, int pageSize, Action<BadPage> onBad)
+        {
+            fixed (byte* start = buffer)
+                return VerifyPagesAt(path, (IntPtr)start, count / pageSize, firstFilePageIndex, pageSize, onBad);
+        }
 
         /// <summary>
         /// Verifies the whole file. <paramref name="onBadPage"/> and <paramref name="onProgress"/> run on
@@ -113,13 +116,34 @@ namespace EseBackup.Core.Format
                 ShadowHeaderMatches = header.ShadowHeaderMatches,
             };
 
-            var pool = ArrayPool<byte>.Shared;
             ReportHeaderPages(path, pageSize, result, onBadPage);
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan))
+            {
+                long length = stream.Length;
+                VerifyBodyStreamed(path, stream, pageSize, chunkSize, result, onBadPage, onProgress, cancellation);
+                if (length % pageSize != 0)
+                    throw new EseFormatException(path, EseFormatProblem.Truncated,
+                        $"'{path}' is {length} bytes, not a whole number of {pageSize}-byte pages: the last page (page {length / pageSize - 1}) is truncated.", length / pageSize - 1);
+            }
+            result.BytesRead += 2L * pageSize;
+            result.Duration = clock.Elapsed;
+            return result;
+        }
+
+        /// <summary>
+        /// The body through two pooled buffers: one thread reads the next chunk while this one checks the
+        /// current chunk, so reading (a copy out of the page cache, as costly as the checksums) and
+        /// checking each keep one core busy. (Memory-mapped windows avoid the copy but cost more in page
+        /// faults: measured 2 GB/s against 5–8 GB/s for this.)
+        /// </summary>
+        static void VerifyBodyStreamed(string path, FileStream stream, int pageSize, int chunkSize, DatabaseVerificationResult result,
+            Action<BadPage>? onBadPage, Action<long, long>? onProgress, CancellationToken cancellation)
+        {
+            var pool = ArrayPool<byte>.Shared;
             var current = pool.Rent(chunkSize);
             var next = pool.Rent(chunkSize);
             try
             {
-                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
                 long length = stream.Length;
                 long usable = length / pageSize * pageSize;
                 stream.Position = 2L * pageSize;
@@ -128,39 +152,36 @@ namespace EseBackup.Core.Format
                 while (got > 0)
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    var buffer = current;
                     var readAhead = Task.Run(() => ReadChunk(stream, next, chunkSize, usable));
                     var bad = new List<BadPage>();
-                    var counts = VerifyChunkInParallel(path, buffer, got, filePage, pageSize, bad);
+                    var counts = VerifyPages(path, current, got, filePage, pageSize, bad.Add);
                     int nextGot = readAhead.GetAwaiter().GetResult();
-
-                    result.ValidPages += counts.Valid;
-                    result.UninitializedPages += counts.Uninitialized;
-                    result.BadPageCount += counts.Bad;
-                    result.PagesChecked += got / pageSize;
-                    result.BytesRead += got;
-                    foreach (var page in bad)
-                    {
-                        if (result.BadPages.Count < DatabaseVerificationResult.MaxBadPagesKept) result.BadPages.Add(page);
-                        onBadPage?.Invoke(page);
-                    }
+                    Accumulate(result, counts, bad, got, pageSize, onBadPage);
                     onProgress?.Invoke(2L * pageSize + result.BytesRead, length);
                     filePage += got / pageSize;
                     (current, next) = (next, current);
                     got = nextGot;
                 }
-                if (length % pageSize != 0)
-                    throw new EseFormatException(path, EseFormatProblem.Truncated,
-                        $"'{path}' is {length} bytes, not a whole number of {pageSize}-byte pages: the last page (page {length / pageSize - 1}) is truncated.", length / pageSize - 1);
             }
             finally
             {
                 pool.Return(current);
                 pool.Return(next);
             }
-            result.BytesRead += 2L * pageSize;
-            result.Duration = clock.Elapsed;
-            return result;
+        }
+
+        static void Accumulate(DatabaseVerificationResult result, PageRunCounts counts, List<BadPage> bad, int bytes, int pageSize, Action<BadPage>? onBadPage)
+        {
+            result.ValidPages += counts.Valid;
+            result.UninitializedPages += counts.Uninitialized;
+            result.BadPageCount += counts.Bad;
+            result.PagesChecked += bytes / pageSize;
+            result.BytesRead += bytes;
+            foreach (var page in bad)
+            {
+                if (result.BadPages.Count < DatabaseVerificationResult.MaxBadPagesKept) result.BadPages.Add(page);
+                onBadPage?.Invoke(page);
+            }
         }
 
         static void ReportHeaderPages(string path, int pageSize, DatabaseVerificationResult result, Action<BadPage>? onBadPage)
@@ -185,28 +206,35 @@ namespace EseBackup.Core.Format
             return want == 0 ? 0 : DatabaseHeader.ReadFully(stream, buffer, 0, want);
         }
 
-        /// <summary>Splits a chunk between the two halves so both cores checksum; bad pages come back in page order.</summary>
-        public static PageRunCounts VerifyChunkInParallel(string path, byte[] buffer, int count, long firstFilePageIndex, int pageSize, List<BadPage> bad)
+        /// <summary>Splits a chunk between two threads so both cores checksum; bad pages come back in page order.</summary>
+        public static unsafe PageRunCounts VerifyChunkInParallel(string path, byte[] buffer, int count, long firstFilePageIndex, int pageSize, List<BadPage> bad)
         {
-            int pages = count / pageSize;
+            fixed (byte* start = buffer)
+                return VerifyRegionInParallel(path, (IntPtr)start, count / pageSize, firstFilePageIndex, pageSize, bad);
+        }
+
+        static PageRunCounts VerifyRegionInParallel(string path, IntPtr start, int pages, long firstFilePageIndex, int pageSize, List<BadPage> bad)
+        {
             if (pages < 8 || Environment.ProcessorCount < 2)
-                return VerifyPages(path, buffer, count, firstFilePageIndex, pageSize, bad.Add);
+                return VerifyPagesAt(path, start, pages, firstFilePageIndex, pageSize, bad.Add);
             int half = pages / 2;
             var badSecond = new List<BadPage>();
-            var second = Task.Run(() => VerifyPagesAt(path, buffer, half, pages - half, firstFilePageIndex + half, pageSize, badSecond.Add));
-            var first = VerifyPagesAt(path, buffer, 0, half, firstFilePageIndex, pageSize, bad.Add);
+            var secondStart = start + half * pageSize;
+            var second = Task.Run(() => VerifyPagesAt(path, secondStart, pages - half, firstFilePageIndex + half, pageSize, badSecond.Add));
+            var first = VerifyPagesAt(path, start, half, firstFilePageIndex, pageSize, bad.Add);
             var other = second.GetAwaiter().GetResult();
             bad.AddRange(badSecond);
             return new PageRunCounts { Valid = first.Valid + other.Valid, Uninitialized = first.Uninitialized + other.Uninitialized, Bad = first.Bad + other.Bad };
         }
 
-        static PageRunCounts VerifyPagesAt(string path, byte[] buffer, int firstPage, int pageCount, long firstFilePageIndex, int pageSize, Action<BadPage> onBad)
+        static unsafe PageRunCounts VerifyPagesAt(string path, IntPtr start, int pageCount, long firstFilePageIndex, int pageSize, Action<BadPage> onBad)
         {
             var counts = new PageRunCounts();
+            byte* p = (byte*)start;
             for (int i = 0; i < pageCount; i++)
             {
                 long pageNumber = firstFilePageIndex + i - 1;
-                var check = PageChecksum.Verify(new ReadOnlySpan<byte>(buffer, (firstPage + i) * pageSize, pageSize), pageNumber);
+                var check = PageChecksum.Verify(new ReadOnlySpan<byte>(p + (long)i * pageSize, pageSize), pageNumber);
                 switch (check.Status)
                 {
                     case PageCheckStatus.Valid: counts.Valid++; break;
