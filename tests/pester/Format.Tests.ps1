@@ -287,16 +287,18 @@ Describe 'Default display of backup objects' {
         finally { $session | Stop-EseExternalBackup -Abort }
     }
 
-    It '<Command> prints one header line with every column intact in a 120-column console' -ForEach @(
+    It '<Command> prints one header line with every column intact in a 120-column console, and no wrapped header in 80' -ForEach @(
         @{ Command = 'Get-EseDatabaseInfo'; File = ''; Header = @('State', 'PageSize', 'FormatRevision', 'RequiredLogs', 'DatabaseTime', 'Path') }
         @{ Command = 'Test-EseDatabase'; File = 'Fixture.edb'; Header = @('PagesChecked', 'BadPages', 'Uninitialised', 'IsValid', 'Path') }
         @{ Command = 'Get-EseLogFile'; File = ''; Header = @('Generation', 'Name', 'CreateTime', 'IsCurrent', 'SizeMiB') }
-        @{ Command = 'Get-EseCheckpoint'; File = ''; Header = @('Generation', 'CheckpointPosition', 'FullBackupTime', 'IncrementalBackupTime', 'ChecksumValid', 'Path') }
+        @{ Command = 'Get-EseCheckpoint'; File = ''; Header = @('Generation', 'CheckpointPosition', 'FullBackup', 'IncrementalBackup', 'ChecksumValid', 'Path') }
     ) {
         $lines = @((& $Command -Path (Join-Path $script:Source $File) | Out-String -Width 120) -split "`r?`n" | Where-Object { $_.Trim() })
         # A column squeezed too narrow wraps its header over several lines before the dashes.
         $lines[1] | Should -Match '^[\s-]+$' -Because "the line under the header should be the dashes:`n$($lines -join "`n")"
         Get-TableHeader ($lines -join "`n") | Should -Be $Header
+        $narrow = @((& $Command -Path (Join-Path $script:Source $File) | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $narrow[1] | Should -Match '^[\s-]+$' -Because "no header may wrap in 80 columns:`n$($narrow -join "`n")"
     }
 
     It 'Test-EseBackupFreshness -Detailed prints a list: current or not, why, age, newest full set' {
