@@ -120,6 +120,17 @@ Describe 'Completion of ESE files in fixture-writer folders' {
         @((Get-Completion "$Command -$Parameter '$($script:Db)$($script:Sep)").ListItemText) | Should -Be @('Fixture.edb')
     }
 
+    It 'escapes wildcard characters in names for -Path, not for -LiteralPath' {
+        $odd = Join-Path $script:Root 'odd'
+        $null = New-Item -ItemType Directory $odd
+        Copy-Item (Join-Path $script:Db 'Fixture.edb') (Join-Path $odd 'db[1].edb')
+        $viaPath = @(Get-Completion "Get-EseDatabaseInfo -Path '$odd$($script:Sep)")
+        $viaPath.CompletionText | Should -Be @("'$odd$($script:Sep)db``[1``].edb'")
+        # What -Path completes must find the file.
+        (Get-EseDatabaseInfo -Path ($viaPath[0].CompletionText.Trim("'"))).Path | Should -Be (Join-Path $odd 'db[1].edb')
+        @(Get-Completion "Get-EseDatabaseInfo -LiteralPath '$odd$($script:Sep)").CompletionText | Should -Be @("'$odd$($script:Sep)db[1].edb'")
+    }
+
     It 'offers nothing (and does not fail or add to $Error) for a folder that does not exist' {
         $before = $Error.Count
         @(Get-Completion "Get-EseDatabaseInfo '$($script:Root)$($script:Sep)no-such-folder$($script:Sep)").Count | Should -Be 0

@@ -19,7 +19,7 @@ namespace EseBackup.PowerShell.Completion
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            var completion = PathCompletion.Parse(wordToComplete);
+            var completion = PathCompletion.Parse(wordToComplete, parameterName);
             var sets = new List<string>();
             var others = new List<string>();
             foreach (var folder in completion.Directories())

@@ -18,7 +18,7 @@ namespace EseBackup.PowerShell.Completion
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            var completion = PathCompletion.Parse(wordToComplete);
+            var completion = PathCompletion.Parse(wordToComplete, parameterName);
             var wanted = KindsFor(commandName);
             foreach (var folder in completion.Directories())
                 yield return completion.Result(folder, isFolder: true, folder);

@@ -17,8 +17,9 @@ namespace EseBackup.PowerShell.Completion
         /// <summary>Folders with very many files are cut off: completion must answer at the speed of typing.</summary>
         internal const int MaxEntries = 500;
 
-        private PathCompletion(string typedFolder, string prefix, string? folder, char quote)
+        private PathCompletion(string typedFolder, string prefix, string? folder, char quote, bool escapeWildcards)
         {
+            EscapeWildcards = escapeWildcards;
             TypedFolder = typedFolder;
             Prefix = prefix;
             Folder = folder;
@@ -34,10 +35,14 @@ namespace EseBackup.PowerShell.Completion
         /// <summary>The folder to list on disk; null when it does not exist.</summary>
         public string? Folder { get; }
 
+        /// <summary>Whether names go to a wildcard parameter (-Path), where [ ] * ? in a name must be escaped.</summary>
+        public bool EscapeWildcards { get; }
+
         /// <summary>The quote the user opened the word with ('\0' for none).</summary>
         public char Quote { get; }
 
-        public static PathCompletion Parse(string? wordToComplete)
+        /// <param name="parameterName">-LiteralPath (and its aliases) take names as they are; any other path parameter takes wildcards.</param>
+        public static PathCompletion Parse(string? wordToComplete, string? parameterName)
         {
             var word = wordToComplete ?? string.Empty;
             char quote = '\0';
@@ -60,7 +65,11 @@ namespace EseBackup.PowerShell.Completion
             {
                 folder = null;
             }
-            return new PathCompletion(typedFolder, prefix, folder, quote);
+            var literal = string.Equals(parameterName, "LiteralPath", StringComparison.OrdinalIgnoreCase) ||
+                          string.Equals(parameterName, "PSPath", StringComparison.OrdinalIgnoreCase) ||
+                          string.Equals(parameterName, "FullName", StringComparison.OrdinalIgnoreCase) ||
+                          string.Equals(parameterName, "LP", StringComparison.OrdinalIgnoreCase);
+            return new PathCompletion(typedFolder, prefix, folder, quote, !literal);
         }
 
         /// <summary>Entries of <see cref="Folder"/> whose names start with <see cref="Prefix"/>, by name.</summary>
@@ -89,7 +98,7 @@ namespace EseBackup.PowerShell.Completion
         public CompletionResult Result(string fullPath, bool isFolder, string toolTip)
         {
             var name = Path.GetFileName(fullPath);
-            var text = TypedFolder + name;
+            var text = TypedFolder + (EscapeWildcards ? WildcardPattern.Escape(name) : name);
             var needsQuote = Quote != '\0' || text.IndexOfAny(new[] { ' ', '\t', '\'', '"', '$', '`', '&', '(', ')', '{', '}', ';', ',', '@', '#' }) >= 0;
             if (needsQuote)
             {
