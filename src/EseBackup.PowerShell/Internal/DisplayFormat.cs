@@ -33,6 +33,37 @@ namespace EseBackup.PowerShell.Internal
             return value.ToString("0.0", CultureInfo.CurrentCulture) + " " + Units[unit];
         }
 
+        /// <summary>A length of time, largest units first and two at most: 45 s, 12 min 5 s, 3 h 20 min, 2 d 4 h. Null shows empty.</summary>
+        public static string Duration(TimeSpan? span)
+        {
+            if (span is null) return string.Empty;
+            var t = span.Value;
+            var sign = t < TimeSpan.Zero ? "-" : "";
+            if (t < TimeSpan.Zero) t = t.Duration();
+            // Whole seconds, rounded: 0.7 s shows as 1 s, as the sentences in results (Reason) count them.
+            t = TimeSpan.FromSeconds(Math.Round(t.TotalSeconds, MidpointRounding.AwayFromZero));
+            if (t.TotalDays >= 1) return sign + Pair((long)t.TotalDays, "d", t.Hours, "h");
+            if (t.TotalHours >= 1) return sign + Pair(t.Hours, "h", t.Minutes, "min");
+            if (t.TotalMinutes >= 1) return sign + Pair(t.Minutes, "min", t.Seconds, "s");
+            return sign + t.Seconds.ToString(CultureInfo.CurrentCulture) + " s";
+        }
+
+        private static string Pair(long major, string majorUnit, int minor, string minorUnit) =>
+            minor == 0
+                ? string.Format(CultureInfo.CurrentCulture, "{0} {1}", major, majorUnit)
+                : string.Format(CultureInfo.CurrentCulture, "{0} {1} {2} {3}", major, majorUnit, minor, minorUnit);
+
+        /// <summary>A log generation range as "low-high"; empty when the set holds no logs (high is 0).</summary>
+        public static string Generations(long low, long high) =>
+            high <= 0 ? string.Empty : string.Format(CultureInfo.CurrentCulture, "{0}-{1}", low, high);
+
+        /// <summary>The first 8 hex digits of an id: enough to tell sessions apart in a table.</summary>
+        public static string ShortId(Guid id) => id.ToString("N").Substring(0, 8);
+
+        /// <summary>A time as local time to the minute (yyyy-MM-dd HH:mm), for tables that must fit 80 columns; null shows empty.</summary>
+        public static string LocalMinute(DateTime? time) =>
+            time is null ? string.Empty : (time.Value.Kind == DateTimeKind.Utc ? time.Value.ToLocalTime() : time.Value).ToString("yyyy-MM-dd HH:mm", CultureInfo.CurrentCulture);
+
         /// <summary>
         /// A header time as local time, to the second. UTC times are converted; times the engine stored without
         /// the UTC flag are already the writing machine's local time and are shown as stored. Null shows empty.

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using EseBackup.Core.Format;
+using EseBackup.PowerShell.Completion;
 
 namespace EseBackup.PowerShell.Internal
 {
@@ -18,10 +19,12 @@ namespace EseBackup.PowerShell.Internal
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(EseFileCompleter))]
         public string[] Path { get; set; } = Array.Empty<string>();
 
         [Parameter(Mandatory = true, ParameterSetName = LiteralSet, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "FullName")]
+        [ArgumentCompleter(typeof(EseFileCompleter))]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         /// <summary>The resolved file-system paths of this pipeline record.</summary>
