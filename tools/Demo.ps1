@@ -47,8 +47,8 @@ Write-Host "== Full backup: Start-EseExternalBackup | Read-EseBackupFile | Stop-
 $full = Start-EseExternalBackup -Path $SourcePath |
     Read-EseBackupFile -Destination $Destination |
     Stop-EseExternalBackup -TruncateLog -WarningAction Continue
-$full | Format-List Name, Path, Kind, SetId, ChainId, Source, StartTime, EndTime, LogGenerationLow, LogGenerationHigh, TotalBytes | Out-Host
-$full.Files | Format-Table Name, Role, Size, Generation, Hash -AutoSize | Out-Host
+$full | Format-List | Out-Host
+$full.Files | Out-Host
 
 if ($generated) {
     # What the engine does when the current log fills: edb.log becomes edb00008.log and a new edb.log
@@ -65,8 +65,8 @@ if ($generated) {
 
     Write-Host "== Incremental backup after log generation $($generation + 1) was written"
     $incr = Backup-EseDatabase -Path $SourcePath -Destination $Destination -Incremental
-    $incr | Format-List Name, Kind, ParentSetId, ChainId, LogGenerationLow, LogGenerationHigh | Out-Host
-    $incr.Files | Format-Table Name, Role, Size, Generation -AutoSize | Out-Host
+    $incr | Out-Host
+    $incr.Files | Out-Host
 }
 
 Write-Host "== manifest.json of $($full.Name)"

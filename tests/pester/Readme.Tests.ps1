@@ -33,7 +33,7 @@ Describe 'README walkthrough' {
         $script = "`$ErrorActionPreference = 'Stop'`nSet-Location '$($script:Repo)'`n" + ($blocks -join "`n") + "`n'WALKTHROUGH-DONE'"
         $run = Invoke-ChildPwsh -Script $script
         $run.ExitCode | Should -Be 0 -Because $run.Text
-        $run.Output[-1] | Should -Be 'WALKTHROUGH-DONE'
+        @($run.Output | Where-Object { $_.Trim() })[-1] | Should -Be 'WALKTHROUGH-DONE'
         $run.Text | Should -Not -Match 'Exception'
         Test-Path (Join-Path $script:Repo 'out/demo/restored/Sample.edb') | Should -BeTrue
     }

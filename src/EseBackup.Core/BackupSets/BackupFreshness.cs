@@ -69,7 +69,13 @@ namespace EseBackup.Core.BackupSets
             }
         }
 
-        static string Describe(TimeSpan t) =>
-            t.TotalHours >= 1 ? $"{t.TotalHours:0.#} hours" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0} minutes" : $"{Math.Max(0, t.TotalSeconds):0} seconds";
+        static string Describe(TimeSpan t)
+        {
+            if (t.TotalHours >= 1) return Plural(Math.Round(t.TotalHours, 1), "hour");
+            if (t.TotalMinutes >= 1) return Plural(Math.Round(t.TotalMinutes), "minute");
+            return Plural(Math.Max(0, Math.Round(t.TotalSeconds)), "second");
+        }
+
+        static string Plural(double value, string unit) => value == 1 ? $"1 {unit}" : $"{value:0.#} {unit}s";
     }
 }

@@ -202,7 +202,13 @@ namespace EseBackup.Core.Format
                 DatabaseHeader.ReadFully(stream, pages, 0, pages.Length);
             for (int i = 0; i < 2; i++)
             {
-                if (PageChecksum.VerifyHeader(new ReadOnlySpan<byte>(pages, i * pageSize, pageSize), out uint stored, out uint computed)) continue;
+                // The header pages count as checked pages too, as Test-EseBackup counts them.
+                result.PagesChecked++;
+                if (PageChecksum.VerifyHeader(new ReadOnlySpan<byte>(pages, i * pageSize, pageSize), out uint stored, out uint computed))
+                {
+                    result.ValidPages++;
+                    continue;
+                }
                 var bad = BadPage.Header(path, i == 1, pageSize, stored, computed);
                 result.BadPageCount++;
                 result.BadPages.Add(bad);

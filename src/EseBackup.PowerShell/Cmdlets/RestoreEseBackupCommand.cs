@@ -20,6 +20,7 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "FullName")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.BackupSetPathCompleter))]
         public string Path { get; set; } = "";
 
         /// <summary>The folder the databases and logs go to (created when missing).</summary>

@@ -23,11 +23,13 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.BackupSetPathCompleter))]
         public string[] Path { get; set; } = Array.Empty<string>();
 
         [Parameter(Mandatory = true, ParameterSetName = LiteralSet, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "FullName")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.BackupSetPathCompleter))]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         /// <summary>Only sizes and hashes (no page checksums or log headers).</summary>

@@ -14,12 +14,14 @@ namespace EseBackup.PowerShell.Internal
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.EseFileCompleter))]
         public string[] Path { get; set; } = new string[0];
 
         /// <summary>Like -Path, without wildcard expansion.</summary>
         [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.EseFileCompleter))]
         public string[] LiteralPath { get; set; } = new string[0];
 
         protected override void ProcessRecord()

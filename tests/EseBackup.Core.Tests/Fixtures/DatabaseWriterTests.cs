@@ -82,8 +82,8 @@ namespace EseBackup.Core.Tests.Fixtures
 
             var result = DatabaseVerifier.Verify(db.Path);
             Assert.True(result.IsValid, string.Join("\n", result.BadPages.Take(5).Select(b => b.Describe())));
-            Assert.Equal(300, result.PagesChecked);
-            Assert.Equal(300, result.ValidPages);
+            Assert.Equal(302, result.PagesChecked); // 300 database pages and the two header pages
+            Assert.Equal(302, result.ValidPages);
             Assert.Equal(0, result.UninitializedPages);
             Assert.Equal(0, result.BadPageCount);
             Assert.True(db.FreePages > 0);
@@ -101,7 +101,7 @@ namespace EseBackup.Core.Tests.Fixtures
             Assert.False(PageChecksum.HasNewFormat(bytes.AsSpan(2 * pageSize, pageSize)));
             var result = DatabaseVerifier.Verify(db.Path);
             Assert.True(result.IsValid);
-            Assert.Equal(64, result.ValidPages);
+            Assert.Equal(64 + 2, result.ValidPages); // with the two header pages
         }
 
         [Fact]
@@ -203,7 +203,7 @@ namespace EseBackup.Core.Tests.Fixtures
             Assert.True(allocated < 24L << 20, $"Writing 256 MiB allocated {allocated / 1048576.0:F1} MiB.");
             var result = DatabaseVerifier.Verify(db.Path);
             Assert.True(result.IsValid);
-            Assert.Equal(db.PageCount, result.ValidPages);
+            Assert.Equal(db.PageCount + 2, result.ValidPages); // with the two header pages
         }
     }
 }
