@@ -39,6 +39,6 @@ Describe 'EseBackup.Fixtures from PowerShell' {
         $db.Rows.Count | Should -Be 1000
         $result = Test-EseDatabase -Path $db.Path
         $result.IsValid | Should -BeTrue
-        $result.ValidPages | Should -Be 2048
+        $result.ValidPages | Should -Be (2048 + 2) # with the two header pages
     }
 }
