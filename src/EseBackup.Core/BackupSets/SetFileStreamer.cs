@@ -22,7 +22,7 @@ namespace EseBackup.Core.BackupSets
     /// <summary>
     /// Reads one file of a set once, in large chunks: XxHash128 over every byte, page checksums for a
     /// database, and an optional copy to an output stream. The next chunk is read while the current one
-    /// is hashed and written on one core and page-checked on the other; memory is two pooled chunks.
+    /// is hashed, written and page-checked, the work split over both cores; memory is two pooled chunks.
     /// </summary>
     internal static class SetFileStreamer
     {
@@ -69,32 +69,39 @@ namespace EseBackup.Core.BackupSets
                     var buffer = current;
                     var spare = next;
                     int count = n;
-                    // One helper thread hashes and writes this chunk, then reads the next; the page checks of this
-                    // chunk run here (split over both cores). At most two pool threads are busy at once, so a
-                    // two-core pool never has to inject threads to keep up.
+                    long chunkStart = result.Bytes;
+                    int wholePages = pageSize > 0 ? (int)(Math.Max(0, Math.Min(count, pagesEnd - chunkStart)) / pageSize) : 0;
+                    // Two threads, balanced by cost: the helper writes this chunk, checks the last quarter of its
+                    // pages and reads the next chunk (the read, a copy out of the page cache, is the dearest
+                    // step); this thread hashes the chunk in order and checks the other pages.
+                    int helperPages = wholePages / 4;
+                    int mainPages = wholePages - helperPages;
+                    long helperFirstPage = filePage + mainPages;
+                    var helperBad = new List<BadPage>();
                     readAhead = Task.Run(() =>
                     {
-                        AppendInSlices(hasher, buffer, count);
                         copyTo?.Write(buffer, 0, count);
+                        if (helperPages > 0)
+                            DatabaseVerifier.VerifyPages(path, buffer, mainPages * pageSize, helperPages * pageSize, helperFirstPage, pageSize, helperBad.Add);
                         return ReadChunk(input, spare, chunkSize);
                     });
+                    AppendInSlices(hasher, buffer, count);
                     List<BadPage>? bad = null;
-                    if (pageSize > 0)
+                    if (wholePages > 0)
                     {
-                        long chunkStart = result.Bytes;
-                        int wholePages = (int)(Math.Max(0, Math.Min(count, pagesEnd - chunkStart)) / pageSize);
-                        if (wholePages > 0)
-                        {
-                            bad = new List<BadPage>();
-                            DatabaseVerifier.VerifyChunkInParallel(path, buffer, wholePages * pageSize, filePage, pageSize, bad);
-                            result.PagesChecked += wholePages;
-                            filePage += wholePages;
-                        }
+                        bad = new List<BadPage>();
+                        DatabaseVerifier.VerifyPages(path, buffer, 0, mainPages * pageSize, filePage, pageSize, bad.Add);
+                        result.PagesChecked += wholePages;
+                        filePage += wholePages;
                     }
                     n = readAhead.GetAwaiter().GetResult();
                     readAhead = null;
                     result.Bytes += count;
-                    if (bad != null) foreach (var page in bad) onBadPage?.Invoke(page);
+                    if (bad != null)
+                    {
+                        bad.AddRange(helperBad);
+                        foreach (var page in bad) onBadPage?.Invoke(page);
+                    }
                     (current, next) = (next, current);
                     onBytes?.Invoke(result.Bytes);
                 }

@@ -91,10 +91,15 @@ namespace EseBackup.Core.Format
         /// Checks the pages in a buffer that starts at file page <paramref name="firstFilePageIndex"/>
         /// (≥ 2; header pages are checked by <see cref="DatabaseHeader"/>). Bad pages go to <paramref name="onBad"/>.
         /// </summary>
-        public static unsafe PageRunCounts VerifyPages(string path, byte[] buffer, int count, long firstFilePageIndex, int pageSize, Action<BadPage> onBad)
+        public static PageRunCounts VerifyPages(string path, byte[] buffer, int count, long firstFilePageIndex, int pageSize, Action<BadPage> onBad) =>
+            VerifyPages(path, buffer, 0, count, firstFilePageIndex, pageSize, onBad);
+
+        /// <summary>The pages in buffer[offset..offset+count), the first of them at file page <paramref name="firstFilePageIndex"/>.</summary>
+        public static unsafe PageRunCounts VerifyPages(string path, byte[] buffer, int offset, int count, long firstFilePageIndex, int pageSize, Action<BadPage> onBad)
         {
+            if (offset < 0 || count < 0 || offset + count > buffer.Length) throw new ArgumentOutOfRangeException(nameof(count));
             fixed (byte* start = buffer)
-                return VerifyPagesAt(path, (IntPtr)start, count / pageSize, firstFilePageIndex, pageSize, onBad);
+                return VerifyPagesAt(path, (IntPtr)(start + offset), count / pageSize, firstFilePageIndex, pageSize, onBad);
         }
 
         /// <summary>
