@@ -18,41 +18,9 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
-# The core assembly loads on first use; one call makes its types available to this script.
-Get-EseDatabaseInfo -LiteralPath $PSCommandPath -ErrorAction SilentlyContinue
 $null = New-Item -ItemType Directory -Path $WorkRoot -Force
 
-function New-BenchDatabase([string] $Path, [long] $Bytes) {
-    # Random page bodies with the new-format flag, each stamped with its page number: the verifier
-    # does the same work as on a real database (structure does not matter to checksums).
-    $header = [EseBackup.Core.Format.DatabaseHeader]::new()
-    $header.PageSize = $PageSize
-    $header.FormatRevision = 0x14
-    $header.DatabaseSignature = [EseBackup.Core.Format.EseSignature]::new(12345, [datetime]::UtcNow, 'BENCH')
-    $header.LogSignature = [EseBackup.Core.Format.EseSignature]::new(54321, [datetime]::UtcNow, 'BENCH')
-    $page0 = $header.ToPage()
-    $stream = [IO.File]::Create($Path)
-    try {
-        $stream.Write($page0, 0, $PageSize); $stream.Write($page0, 0, $PageSize)
-        $pagesPerChunk = [int](4MB / $PageSize)
-        $chunk = [byte[]]::new($pagesPerChunk * $PageSize)
-        $rng = [Random]::new(1)
-        $rng.NextBytes($chunk)
-        $total = [long]($Bytes / $PageSize) - 2
-        $filePage = 2L
-        while ($filePage - 2 -lt $total) {
-            $n = [int][Math]::Min($pagesPerChunk, $total - ($filePage - 2))
-            for ($i = 0; $i -lt $n; $i++) {
-                $o = $i * $PageSize
-                $chunk[$o + 37] = $chunk[$o + 37] -bor 0x20   # flags 0x2000: XOR+ECC format
-                [EseBackup.Core.Format.PageChecksum]::Stamp($chunk, $o, $PageSize, $filePage + $i - 1)
-            }
-            $stream.Write($chunk, 0, $n * $PageSize)
-            $filePage += $n
-        }
-    }
-    finally { $stream.Dispose() }
-}
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 
 # A backup set of one database of $MB MiB, made once by the real backup pipeline and reused.
 function Get-BenchSet([int] $MB) {
@@ -63,7 +31,7 @@ function Get-BenchSet([int] $MB) {
     if (Test-Path $root) { Remove-Item $root -Recurse -Force }
     $src = New-Item -ItemType Directory -Path (Join-Path $root 'source') -Force
     Write-Host "Writing a $MB MiB database ($PageSize-byte pages) and backing it up under $root"
-    New-BenchDatabase (Join-Path $src 'bench.edb') ($MB * 1MB)
+    New-BenchDatabase (Join-Path $src 'bench.edb') ($MB * 1MB) $PageSize
     $set = Backup-EseDatabase -Path $src -Destination $sets
     Remove-Item $src -Recurse -Force   # only the set is read
     $set.Path

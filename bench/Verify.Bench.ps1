@@ -19,37 +19,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
 $null = New-Item -ItemType Directory -Path $WorkRoot -Force
 
-function New-BenchDatabase([string] $Path, [long] $Bytes) {
-    # Random page bodies with the new-format flag, each stamped with its page number: the verifier
-    # does the same work as on a real database (structure does not matter to checksums).
-    $header = [EseBackup.Core.Format.DatabaseHeader]::new()
-    $header.PageSize = $PageSize
-    $header.FormatRevision = 0x14
-    $header.DatabaseSignature = [EseBackup.Core.Format.EseSignature]::new(12345, [datetime]::UtcNow, 'BENCH')
-    $header.LogSignature = [EseBackup.Core.Format.EseSignature]::new(54321, [datetime]::UtcNow, 'BENCH')
-    $page0 = $header.ToPage()
-    $stream = [IO.File]::Create($Path)
-    try {
-        $stream.Write($page0, 0, $PageSize); $stream.Write($page0, 0, $PageSize)
-        $pagesPerChunk = [int](4MB / $PageSize)
-        $chunk = [byte[]]::new($pagesPerChunk * $PageSize)
-        $rng = [Random]::new(1)
-        $rng.NextBytes($chunk)
-        $total = [long]($Bytes / $PageSize) - 2
-        $filePage = 2L
-        while ($filePage - 2 -lt $total) {
-            $n = [int][Math]::Min($pagesPerChunk, $total - ($filePage - 2))
-            for ($i = 0; $i -lt $n; $i++) {
-                $o = $i * $PageSize
-                $chunk[$o + 37] = $chunk[$o + 37] -bor 0x20   # flags 0x2000: XOR+ECC format
-                [EseBackup.Core.Format.PageChecksum]::Stamp($chunk, $o, $PageSize, $filePage + $i - 1)
-            }
-            $stream.Write($chunk, 0, $n * $PageSize)
-            $filePage += $n
-        }
-    }
-    finally { $stream.Dispose() }
-}
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 
 function Measure-PlainRead([string] $Path) {
     $buffer = [byte[]]::new(4MB)
@@ -63,10 +33,10 @@ $db = Join-Path $WorkRoot "verify-bench-$SizeMB.edb"
 $small = Join-Path $WorkRoot "verify-bench-small.edb"
 if (-not (Test-Path $db) -or (Get-Item $db).Length -ne $SizeMB * 1MB) {
     Write-Host "Writing a $SizeMB MiB database ($PageSize-byte pages) to $db"
-    $t = Measure-Command { New-BenchDatabase $db ($SizeMB * 1MB) }
+    $t = Measure-Command { New-BenchDatabase $db ($SizeMB * 1MB) $PageSize }
     Write-Host ("  written in {0:N1} s" -f $t.TotalSeconds)
 }
-New-BenchDatabase $small ([Math]::Max(64, $SizeMB / 4) * 1MB)
+New-BenchDatabase $small ([Math]::Max(64, $SizeMB / 4) * 1MB) $PageSize
 
 $proc = [Diagnostics.Process]::GetCurrentProcess()
 $null = Test-EseDatabase -Path $small

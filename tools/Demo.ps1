@@ -51,17 +51,8 @@ $full | Format-List | Out-Host
 $full.Files | Out-Host
 
 if ($generated) {
-    # What the engine does when the current log fills: edb.log becomes edb00008.log and a new edb.log
-    # carries generation 9 (header generation at offset 4, header checksum restamped).
-    $current = Join-Path $SourcePath 'edb.log'
-    $bytes = [IO.File]::ReadAllBytes($current)
-    $generation = [BitConverter]::ToUInt32($bytes, 4)
-    Move-Item $current (Join-Path $SourcePath ('edb{0:X5}.log' -f $generation))
-    [BitConverter]::GetBytes([uint32]($generation + 1)).CopyTo($bytes, 4)
-    [uint32] $x = [Convert]::ToUInt32('89abcdef', 16)
-    for ($i = 4; $i -lt 4096; $i += 4) { $x = $x -bxor [BitConverter]::ToUInt32($bytes, $i) }
-    [BitConverter]::GetBytes($x).CopyTo($bytes, 0)
-    [IO.File]::WriteAllBytes($current, $bytes)
+    # The current log fills and the engine starts the next generation (edb.log becomes edb00009.log).
+    $generation = [EseBackup.Fixtures.EseFixtureWriter]::RollCurrentLog($SourcePath, 'edb', '.log', 5) - 1
 
     Write-Host "== Incremental backup after log generation $($generation + 1) was written"
     $incr = Backup-EseDatabase -Path $SourcePath -Destination $Destination -Incremental

@@ -42,6 +42,23 @@ namespace EseBackup.Fixtures
         }
 
         /// <summary>
+        /// What the engine does when the current log fills: <c>edb.log</c> (generation g) becomes its archived
+        /// name (<c>edb0000G.log</c>) and a new current log carries g + 1 (same bytes, new generation at
+        /// offset 4, header checksum restamped). Works on real folders as on written ones. Returns g + 1.
+        /// </summary>
+        public static long RollCurrentLog(string folder, string baseName = "edb", string extension = ".log", int digits = 5)
+        {
+            var current = Path.Combine(folder, LogFileName.CurrentName(baseName, extension));
+            var bytes = File.ReadAllBytes(current);
+            long generation = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4));
+            File.Move(current, Path.Combine(folder, LogFileName.Format(baseName, generation, digits, extension)));
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), checked((int)(generation + 1)));
+            PageChecksum.StampLogHeader(bytes);
+            File.WriteAllBytes(current, bytes);
+            return generation + 1;
+        }
+
+        /// <summary>
         /// Writes a database, its logs and its checkpoint into <paramref name="folder"/>, consistent with
         /// each other: the database's log signature is the logs' signature; a clean database was last
         /// detached at the last generation; a dirty one requires generations inside the log range.

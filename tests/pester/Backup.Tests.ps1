@@ -6,36 +6,8 @@ BeforeAll {
     $script:HasRealEse = Test-Path $script:RealEse
     $script:FixturesDll = if ($env:ESEBACKUP_FIXTURES_PATH) { $env:ESEBACKUP_FIXTURES_PATH } else { Join-Path $script:RepoRoot 'tests/EseBackup.Fixtures/bin/Release/netstandard2.0/EseBackup.Fixtures.dll' }
 
-    function New-TestFolder([string] $Hint) {
-        $p = Join-Path ([IO.Path]::GetTempPath()) ("$Hint-" + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory -Path $p | Out-Null
-        $p
-    }
-
-    # A writable copy of real ESE files (the originals are read-only and never modified).
-    function Copy-RealFolder([string] $Relative, [string] $Filter = '*') {
-        $dir = New-TestFolder 'pester-src'
-        Get-ChildItem (Join-Path $script:RealEse $Relative) -File -Filter $Filter | Copy-Item -Destination $dir
-        Get-ChildItem $dir -File | ForEach-Object { $_.IsReadOnly = $false }
-        $dir
-    }
-
-    # What the engine does when the current log fills: edb.log (generation g) becomes edbXXXXX.log and a new
-    # edb.log carries g + 1 (header generation at offset 4; header checksum = 0x89abcdef XOR the other dwords of 4 KiB).
-    function Step-CurrentLog([string] $Folder) {
-        $current = Join-Path $Folder 'edb.log'
-        $bytes = [IO.File]::ReadAllBytes($current)
-        $generation = [BitConverter]::ToUInt32($bytes, 4)
-        Move-Item $current (Join-Path $Folder ('edb{0:X5}.log' -f $generation))
-        [BitConverter]::GetBytes([uint32]($generation + 1)).CopyTo($bytes, 4)
-        [uint32] $x = [Convert]::ToUInt32("89abcdef", 16)
-        for ($i = 4; $i -lt 4096; $i += 4) { $x = $x -bxor [BitConverter]::ToUInt32($bytes, $i) }
-        [BitConverter]::GetBytes($x).CopyTo($bytes, 0)
-        [IO.File]::WriteAllBytes($current, $bytes)
-        $generation + 1
-    }
-
-    function Get-ByteHash([string] $Path) { (Get-FileHash -Algorithm SHA256 -LiteralPath $Path).Hash }
+    Add-Type -Path $script:FixturesDll -ErrorAction SilentlyContinue
+    . (Join-Path $PSScriptRoot 'Support/TestFolders.ps1')
 }
 
 AfterAll {

@@ -1,0 +1,35 @@
+# Shared by the benchmarks (dot-sourced; not a benchmark itself: build.ps1 Bench runs *.Bench.ps1 only).
+
+# A database of $Bytes with $PageSize-byte pages: random page bodies with the new-format flag, each
+# stamped with its page number, so a verifier does the same work as on a real database (structure does
+# not matter to checksums).
+function New-BenchDatabase([string] $Path, [long] $Bytes, [int] $PageSize = 8192) {
+    $header = [EseBackup.Core.Format.DatabaseHeader]::new()
+    $header.PageSize = $PageSize
+    $header.FormatRevision = 0x14
+    $header.DatabaseSignature = [EseBackup.Core.Format.EseSignature]::new(12345, [datetime]::UtcNow, 'BENCH')
+    $header.LogSignature = [EseBackup.Core.Format.EseSignature]::new(54321, [datetime]::UtcNow, 'BENCH')
+    $page0 = $header.ToPage()
+    $stream = [IO.File]::Create($Path)
+    try {
+        $stream.Write($page0, 0, $PageSize); $stream.Write($page0, 0, $PageSize)
+        $pagesPerChunk = [int](4MB / $PageSize)
+        $chunk = [byte[]]::new($pagesPerChunk * $PageSize)
+        $rng = [Random]::new(1)
+        $rng.NextBytes($chunk)
+        $total = [long]($Bytes / $PageSize) - 2
+        $filePage = 2L
+        while ($filePage - 2 -lt $total) {
+            $n = [int][Math]::Min($pagesPerChunk, $total - ($filePage - 2))
+            for ($i = 0; $i -lt $n; $i++) {
+                $o = $i * $PageSize
+                $chunk[$o + 37] = $chunk[$o + 37] -bor 0x20   # flags 0x2000: XOR+ECC format
+                [EseBackup.Core.Format.PageChecksum]::Stamp($chunk, $o, $PageSize, $filePage + $i - 1)
+            }
+            $stream.Write($chunk, 0, $n * $PageSize)
+            $filePage += $n
+        }
+    }
+    finally { $stream.Dispose() }
+}
+
