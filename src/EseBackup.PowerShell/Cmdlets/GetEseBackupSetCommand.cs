@@ -9,27 +9,12 @@ namespace EseBackup.PowerShell.Cmdlets
     /// <summary>Get-EseBackupSet: the backup sets in a folder (complete and incomplete), newest first.</summary>
     [Cmdlet(VerbsCommon.Get, "EseBackupSet", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(BackupSetInfo))]
-    public sealed class GetEseBackupSetCommand : EseCmdlet
+    public sealed class GetEseBackupSetCommand : BackupSetPathCmdlet
     {
-        const string PathSet = "Path";
-        const string LiteralSet = "LiteralPath";
-
-        /// <summary>A folder holding backup sets (a backup destination), or one set folder. Wildcards allowed.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.BackupSetPathCompleter))]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "FullName")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.BackupSetPathCompleter))]
-        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         protected override void ProcessRecord()
         {
-            foreach (var path in ResolveInputPaths(ParameterSetName == PathSet ? Path : null, ParameterSetName == LiteralSet ? LiteralPath : null))
+            foreach (var path in InputPaths())
             {
                 if (!Directory.Exists(path))
                 {

@@ -13,24 +13,9 @@ namespace EseBackup.PowerShell.Cmdlets
     /// <summary>Test-EseBackup: verifies backup sets against their manifests (sizes, hashes, page checksums, logs, chain).</summary>
     [Cmdlet(VerbsDiagnostic.Test, "EseBackup", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(BackupSetVerificationResult))]
-    public sealed class TestEseBackupCommand : EseCmdlet
+    public sealed class TestEseBackupCommand : BackupSetPathCmdlet
     {
-        const string PathSet = "Path";
-        const string LiteralSet = "LiteralPath";
         readonly CancellationTokenSource _stop = new CancellationTokenSource();
-
-        /// <summary>A backup set folder, or a folder holding backup sets. Wildcards allowed.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.BackupSetPathCompleter))]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "FullName")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.BackupSetPathCompleter))]
-        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         /// <summary>Only sizes and hashes (no page checksums or log headers).</summary>
         [Parameter]
@@ -38,7 +23,7 @@ namespace EseBackup.PowerShell.Cmdlets
 
         protected override void ProcessRecord()
         {
-            foreach (var path in ResolveInputPaths(ParameterSetName == PathSet ? Path : null, ParameterSetName == LiteralSet ? LiteralPath : null))
+            foreach (var path in InputPaths())
             {
                 if (!Directory.Exists(path))
                 {
