@@ -243,29 +243,25 @@ namespace EseBackup.Core.Sources
 
         private static void VerifyPages(string path, byte[] buffer, int offset, int length, long fileOffset, int pageSize)
         {
-            for (int at = 0; at + pageSize <= length; at += pageSize)
+            int at = 0;
+            for (; at + pageSize <= length && (fileOffset + at) / pageSize < 2; at += pageSize)
             {
+                // File pages 0 and 1: the database header and its shadow copy.
                 long fileIndex = (fileOffset + at) / pageSize;
                 var page = new ReadOnlySpan<byte>(buffer, offset + at, pageSize);
-                if (fileIndex < 2)
-                {
-                    // File pages 0 and 1: the database header and its shadow copy.
-                    if (!PageChecksum.IsAllZero(page) && !PageChecksum.VerifyHeader(page, out var stored, out var computed))
-                    {
-                        throw new JetException(JetError.JET_errReadVerifyFailure,
-                            $"'{path}': the database header{(fileIndex == 1 ? " shadow" : "")} (file page {fileIndex}) fails its checksum (stored {stored:x8}, computed {computed:x8}).",
-                            path, fileIndex - 1);
-                    }
-                    continue;
-                }
-                long pageNumber = fileIndex - 1;
-                var check = PageChecksum.Verify(page, pageNumber);
-                if (check.Status == PageCheckStatus.Bad)
+                if (!PageChecksum.IsAllZero(page) && !PageChecksum.VerifyHeader(page, out var stored, out var computed))
                 {
                     throw new JetException(JetError.JET_errReadVerifyFailure,
-                        $"'{path}': page {pageNumber} (file offset {fileIndex * pageSize}) fails its checksum (stored {check.Expected:x}, computed {check.Actual:x}). The backup was aborted.",
-                        path, pageNumber);
+                        $"'{path}': the database header{(fileIndex == 1 ? " shadow" : "")} (file page {fileIndex}) fails its checksum (stored {stored:x8}, computed {computed:x8}).",
+                        path, fileIndex - 1);
                 }
+            }
+            int wholePages = (length - at) / pageSize * pageSize;
+            if (wholePages > 0)
+            {
+                // The same page check Test-EseDatabase runs; the first bad page ends the read as ESE's read verification does.
+                DatabaseVerifier.VerifyPages(path, buffer, offset + at, wholePages, (fileOffset + at) / pageSize, pageSize,
+                    bad => throw new JetException(JetError.JET_errReadVerifyFailure, bad.Describe() + " The backup was aborted.", path, bad.PageNumber));
             }
         }
 
