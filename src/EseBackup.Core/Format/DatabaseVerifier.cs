@@ -121,10 +121,10 @@ namespace EseBackup.Core.Format
                 ShadowHeaderMatches = header.ShadowHeaderMatches,
             };
 
-            ReportHeaderPages(path, pageSize, result, onBadPage);
             using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan))
             {
                 long length = stream.Length;
+                ReportHeaderPages(path, stream, pageSize, result, onBadPage);
                 VerifyBodyStreamed(path, stream, pageSize, chunkSize, result, onBadPage, onProgress, cancellation);
                 if (length % pageSize != 0)
                     throw new EseFormatException(path, EseFormatProblem.Truncated,
@@ -200,11 +200,12 @@ namespace EseBackup.Core.Format
             }
         }
 
-        static void ReportHeaderPages(string path, int pageSize, DatabaseVerificationResult result, Action<BadPage>? onBadPage)
+        /// <summary>Checks the header and its shadow from the stream the body is read from (no second open).</summary>
+        static void ReportHeaderPages(string path, FileStream stream, int pageSize, DatabaseVerificationResult result, Action<BadPage>? onBadPage)
         {
             var pages = new byte[2 * pageSize];
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1))
-                DatabaseHeader.ReadFully(stream, pages, 0, pages.Length);
+            stream.Position = 0;
+            DatabaseHeader.ReadFully(stream, pages, 0, pages.Length);
             for (int i = 0; i < 2; i++)
             {
                 // The header pages count as checked pages too, as Test-EseBackup counts them.
