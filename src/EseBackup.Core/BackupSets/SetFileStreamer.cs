@@ -2,10 +2,13 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
-using System.IO.Hashing;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using EseBackup.Core.Format;
+#if NET8_0_OR_GREATER
+using Microsoft.Win32.SafeHandles;
+#endif
 
 namespace EseBackup.Core.BackupSets
 {
@@ -20,115 +23,404 @@ namespace EseBackup.Core.BackupSets
     }
 
     /// <summary>
-    /// Reads one file of a set once, in large chunks: XxHash128 over every byte, page checksums for a
-    /// database, and an optional copy to an output stream. The next chunk is read while the current one
-    /// is hashed, written and page-checked, the work split over both cores; memory is two pooled chunks.
+    /// Reads one file of a set once: XxHash128 over every byte, page checksums for a database, and an
+    /// optional copy to an output stream. The file is cut into slices that up to four workers (the calling
+    /// thread and helpers, one per core) take in turn, read, block-sum for the hash and page-check while the
+    /// slice is in the core's cache; the slices are then committed in file order (hash fold, copy, reports).
+    /// Memory is a ring of a few slices per worker, whatever the file size.
     /// </summary>
     internal static class SetFileStreamer
     {
-        public const int DefaultChunkSize = 4 * 1024 * 1024;
+        /// <summary>A slice stays in a core's L2 cache between the read, the hash and the page checks.</summary>
+        public const int DefaultChunkSize = 512 * 1024;
+        /// <summary>How far a worker may run ahead of the oldest uncommitted slice, in slices per worker.</summary>
+        const int SlotsPerWorker = 4;
+        const int MaxWorkers = 4;
 
         /// <param name="pageSize">Database page size, or 0 to check no pages (logs, -Quick).</param>
-        /// <param name="onBadPage">Runs on the calling thread; may throw to stop.</param>
+        /// <param name="copyTo">Receives every byte in file order, from whichever worker commits the slice.</param>
+        /// <param name="onBadPage">Runs on the calling thread, in page order; may throw to stop.</param>
         /// <param name="onBytes">Bytes done in this file so far; runs on the calling thread.</param>
+        /// <param name="workers">Threads to use, the calling one included; 0 for one per core (at most four).</param>
+        /// <param name="portableReader">Read as the netstandard2.0 build does (for tests on .NET 8).</param>
         public static StreamedFile Stream(string path, int pageSize, Stream? copyTo, Action<BadPage>? onBadPage, Action<long>? onBytes,
-            CancellationToken cancellation, int chunkSize = DefaultChunkSize)
+            CancellationToken cancellation, int chunkSize = DefaultChunkSize, int workers = 0, bool portableReader = false)
         {
-            var result = new StreamedFile();
-            var hasher = new XxHash128();
-            var pool = ArrayPool<byte>.Shared;
-            if (pageSize > 0) chunkSize = Math.Max(pageSize, chunkSize / pageSize * pageSize);
-            var current = pool.Rent(chunkSize);
-            var next = pool.Rent(chunkSize);
-            Task<int>? readAhead = null;
-            try
-            {
-                using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-                long length = input.Length;
-                long pagesEnd = pageSize > 0 ? length / pageSize * pageSize : 0;
-
-                if (pageSize > 0 && length >= 2L * pageSize)
-                {
-                    // The header and its shadow: checked with the header checksum, then hashed and copied like any bytes.
-                    int got = DatabaseHeader.ReadFully(input, current, 0, 2 * pageSize);
-                    for (int i = 0; i < 2; i++)
-                    {
-                        if (PageChecksum.VerifyHeader(new ReadOnlySpan<byte>(current, i * pageSize, pageSize), out uint stored, out uint computed)) continue;
-                        onBadPage?.Invoke(BadPage.Header(path, i == 1, pageSize, stored, computed));
-                    }
-                    AppendInSlices(hasher, current, got);
-                    copyTo?.Write(current, 0, got);
-                    result.Bytes += got;
-                    result.PagesChecked += 2;
-                }
-                long filePage = result.Bytes / Math.Max(1, pageSize);
-                int n = ReadChunk(input, current, chunkSize);
-                while (n > 0)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    var buffer = current;
-                    var spare = next;
-                    int count = n;
-                    long chunkStart = result.Bytes;
-                    int wholePages = pageSize > 0 ? (int)(Math.Max(0, Math.Min(count, pagesEnd - chunkStart)) / pageSize) : 0;
-                    // Two threads, balanced by cost: the helper writes this chunk, checks the last quarter of its
-                    // pages and reads the next chunk (the read, a copy out of the page cache, is the dearest
-                    // step); this thread hashes the chunk in order and checks the other pages.
-                    int helperPages = wholePages / 4;
-                    int mainPages = wholePages - helperPages;
-                    long helperFirstPage = filePage + mainPages;
-                    var helperBad = new List<BadPage>();
-                    readAhead = Task.Run(() =>
-                    {
-                        copyTo?.Write(buffer, 0, count);
-                        if (helperPages > 0)
-                            DatabaseVerifier.VerifyPages(path, buffer, mainPages * pageSize, helperPages * pageSize, helperFirstPage, pageSize, helperBad.Add);
-                        return ReadChunk(input, spare, chunkSize);
-                    });
-                    AppendInSlices(hasher, buffer, count);
-                    List<BadPage>? bad = null;
-                    if (wholePages > 0)
-                    {
-                        bad = new List<BadPage>();
-                        DatabaseVerifier.VerifyPages(path, buffer, 0, mainPages * pageSize, filePage, pageSize, bad.Add);
-                        result.PagesChecked += wholePages;
-                        filePage += wholePages;
-                    }
-                    n = readAhead.GetAwaiter().GetResult();
-                    readAhead = null;
-                    result.Bytes += count;
-                    if (bad != null)
-                    {
-                        bad.AddRange(helperBad);
-                        foreach (var page in bad) onBadPage?.Invoke(page);
-                    }
-                    (current, next) = (next, current);
-                    onBytes?.Invoke(result.Bytes);
-                }
-                if (pageSize > 0) result.TrailingBytes = length - pagesEnd;
-            }
-            finally
-            {
-                // Never hand a buffer back to the pool while a task may still use it.
-                try { readAhead?.Wait(); } catch (Exception) { /* the first failure is already propagating */ }
-                pool.Return(current);
-                pool.Return(next);
-            }
-            result.Hash = ToHex(hasher.GetCurrentHash());
-            return result;
+            if (workers <= 0) workers = Math.Min(MaxWorkers, Environment.ProcessorCount);
+            using var run = new StreamRun(path, pageSize, copyTo, chunkSize, workers, portableReader);
+            return run.Execute(onBadPage, onBytes, cancellation);
         }
 
-        // Many moderate calls rather than one per 4 MiB chunk: the hash's inner loop is promoted from unoptimised
-        // to optimised code by call count (tiered JIT), so this reaches full speed after a few MiB, not hundreds.
-        const int HashSlice = 256 * 1024;
-
-        static void AppendInSlices(XxHash128 hasher, byte[] buffer, int count)
+        /// <summary>One slice being read, checked and waiting for its turn to commit.</summary>
+        sealed class Slot
         {
-            for (int offset = 0; offset < count; offset += HashSlice)
-                hasher.Append(new ReadOnlySpan<byte>(buffer, offset, Math.Min(HashSlice, count - offset)));
+            public readonly byte[] Buffer;
+            public readonly ulong[] Sums;
+            public readonly List<BadPage> Bad = new List<BadPage>();
+            public long Index;
+            /// <summary>The slice index once it is read and checked; −1 while it is not ready to commit.</summary>
+            public long ReadyIndex = -1;
+            public int Count;
+            public int Blocks;
+            public long Pages;
+
+            public Slot(int sliceSize)
+            {
+                Buffer = ArrayPool<byte>.Shared.Rent(sliceSize);
+                Sums = ArrayPool<ulong>.Shared.Rent(sliceSize / ParallelXxHash128.BlockSize * ParallelXxHash128.Lanes);
+            }
+
+            public void Return()
+            {
+                ArrayPool<byte>.Shared.Return(Buffer);
+                ArrayPool<ulong>.Shared.Return(Sums);
+            }
         }
 
-        static int ReadChunk(Stream stream, byte[] buffer, int count) => DatabaseHeader.ReadFully(stream, buffer, 0, count);
+        sealed class StreamRun : IDisposable
+        {
+            readonly string path;
+            readonly int pageSize;
+            readonly Stream? copyTo;
+            readonly SliceReader reader;
+            readonly long length;
+            readonly long pagesEnd;
+            readonly bool hasHeaderPages;
+            readonly int sliceSize;
+            readonly long sliceCount;
+            readonly int workerCount;
+            readonly long foldedBlocks;
+            readonly byte[] tail;
+            readonly long tailStart;
+            readonly ParallelXxHash128 hash = new ParallelXxHash128();
+            readonly Slot[] ring;
+
+            // Shared between workers: nextSlice by Interlocked, the rest under gate.
+            long nextSlice = -1;
+            readonly object gate = new object();
+            long committed;
+            bool committing;
+            bool stopping;
+            Exception? failure;
+            long bytesCommitted;
+            long pagesChecked;
+            readonly List<BadPage> undelivered = new List<BadPage>();
+
+            public StreamRun(string path, int pageSize, Stream? copyTo, int chunkSize, int workers, bool portableReader)
+            {
+                this.path = path;
+                this.pageSize = pageSize;
+                this.copyTo = copyTo;
+                reader = SliceReader.Open(path, portableReader);
+                try
+                {
+                    length = reader.Length;
+                    pagesEnd = pageSize > 0 ? length / pageSize * pageSize : 0;
+                    hasHeaderPages = pageSize > 0 && length >= 2L * pageSize;
+                    // Slices hold whole hash blocks and whole pages, so no block or page spans two workers.
+                    int unit = pageSize > ParallelXxHash128.BlockSize ? pageSize : ParallelXxHash128.BlockSize;
+                    sliceSize = Math.Max(unit, chunkSize / unit * unit);
+                    sliceCount = (length + sliceSize - 1) / sliceSize;
+                    workerCount = (int)Math.Max(1, Math.Min(workers, sliceCount));
+                    foldedBlocks = ParallelXxHash128.FoldedBlocks(length);
+                    tail = new byte[(int)Math.Min(length, ParallelXxHash128.TailSize)];
+                    tailStart = length - tail.Length;
+                    ring = new Slot[(int)Math.Min(sliceCount, workerCount * SlotsPerWorker)];
+                    for (int k = 0; k < ring.Length; k++) ring[k] = new Slot(sliceSize);
+                }
+                catch
+                {
+                    Dispose();
+                    throw;
+                }
+            }
+
+            public StreamedFile Execute(Action<BadPage>? onBadPage, Action<long>? onBytes, CancellationToken cancellation)
+            {
+                var helpers = new Task[workerCount - 1];
+                for (int w = 1; w < workerCount; w++)
+                {
+                    int worker = w;
+                    helpers[w - 1] = Task.Run(() => Work(worker, null, null, cancellation));
+                }
+                try
+                {
+                    Work(0, onBadPage, onBytes, cancellation);
+                    // The calling thread's slices are done; report the helpers' as they commit.
+                    while (true)
+                    {
+                        bool finished;
+                        lock (gate)
+                        {
+                            finished = committed == sliceCount || stopping;
+                            if (!finished && undelivered.Count == 0) Monitor.Wait(gate);
+                        }
+                        Deliver(onBadPage, onBytes);
+                        if (finished) break;
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Stop(ex);
+                    throw;
+                }
+                finally
+                {
+                    // Never hand a slice back to the pool while a helper may still use it.
+                    try { Task.WaitAll(helpers); } catch (Exception) { /* the first failure is kept below */ }
+                }
+                if (failure != null) ExceptionDispatchInfo.Capture(failure).Throw();
+                cancellation.ThrowIfCancellationRequested();
+
+                return new StreamedFile
+                {
+                    Hash = ToHex(hash.Finish(tail, length)),
+                    Bytes = bytesCommitted,
+                    PagesChecked = pagesChecked,
+                    TrailingBytes = pageSize > 0 ? length - pagesEnd : 0,
+                };
+            }
+
+            /// <summary>Each worker takes the next slice as soon as it is free (no worker waits on a slower one); only the calling thread reports.</summary>
+            void Work(int w, Action<BadPage>? onBadPage, Action<long>? onBytes, CancellationToken cancellation)
+            {
+                bool reports = w == 0;
+                try
+                {
+                    long i;
+                    while ((i = Interlocked.Increment(ref nextSlice)) < sliceCount)
+                    {
+                        // A ring slot is reused only once the slice it held is committed.
+                        if (!WaitForCommit(i - ring.Length) || cancellation.IsCancellationRequested)
+                        {
+                            Stop(null);
+                            break;
+                        }
+                        var slot = ring[i % ring.Length];
+                        Process(slot, i);
+                        Publish(slot);
+                        if (reports) Deliver(onBadPage, onBytes);
+                    }
+                }
+                catch (Exception ex) when (!reports)
+                {
+                    Stop(ex);
+                }
+            }
+
+            /// <summary>Reads slice <paramref name="index"/>, sums its hash blocks and checks its pages.</summary>
+            void Process(Slot slot, long index)
+            {
+                long offset = index * sliceSize;
+                int count = (int)Math.Min(sliceSize, length - offset);
+                int got = reader.Read(offset, slot.Buffer, count);
+                if (got != count)
+                    throw new IOException($"'{path}' ended at byte {offset + got} while it was being read; it was {length} bytes long when opened.");
+                slot.Index = index;
+                slot.Count = count;
+
+                long firstBlock = offset / ParallelXxHash128.BlockSize;
+                slot.Blocks = (int)Math.Max(0, Math.Min((offset + count) / ParallelXxHash128.BlockSize, foldedBlocks) - firstBlock);
+                ParallelXxHash128.SumBlocks(new ReadOnlySpan<byte>(slot.Buffer, 0, slot.Blocks * ParallelXxHash128.BlockSize), slot.Sums);
+                long tailFrom = Math.Max(offset, tailStart);
+                if (tailFrom < offset + count)
+                    Array.Copy(slot.Buffer, tailFrom - offset, tail, tailFrom - tailStart, offset + count - tailFrom);
+
+                slot.Bad.Clear();
+                slot.Pages = 0;
+                if (pageSize <= 0) return;
+                int wholePages = (int)(Math.Max(0, Math.Min(count, pagesEnd - offset)) / pageSize);
+                long filePage = offset / pageSize;
+                int first = 0;
+                // The header and its shadow carry the header checksum, not a page checksum.
+                for (; hasHeaderPages && first < wholePages && filePage + first < 2; first++)
+                {
+                    var header = new ReadOnlySpan<byte>(slot.Buffer, first * pageSize, pageSize);
+                    if (!PageChecksum.VerifyHeader(header, out uint stored, out uint computed))
+                        slot.Bad.Add(BadPage.Header(path, filePage + first == 1, pageSize, stored, computed));
+                }
+                if (wholePages > first)
+                    DatabaseVerifier.VerifyPages(path, slot.Buffer, first * pageSize, (wholePages - first) * pageSize, filePage + first, pageSize, slot.Bad.Add);
+                slot.Pages = wholePages;
+            }
+
+            /// <summary>Marks a slice ready and commits every ready slice in file order, unless another worker already is.</summary>
+            void Publish(Slot slot)
+            {
+                lock (gate)
+                {
+                    slot.ReadyIndex = slot.Index;
+                    if (committing) return;
+                    committing = true;
+                }
+                while (true)
+                {
+                    Slot? next;
+                    lock (gate)
+                    {
+                        next = ring[committed % ring.Length];
+                        if (stopping || next.ReadyIndex != committed)
+                        {
+                            committing = false;
+                            Monitor.PulseAll(gate);
+                            return;
+                        }
+                        next.ReadyIndex = -1;
+                    }
+                    try
+                    {
+                        hash.Fold(new ReadOnlySpan<ulong>(next.Sums, 0, next.Blocks * ParallelXxHash128.Lanes));
+                        copyTo?.Write(next.Buffer, 0, next.Count);
+                    }
+                    catch
+                    {
+                        lock (gate) committing = false;
+                        throw;
+                    }
+                    lock (gate)
+                    {
+                        undelivered.AddRange(next.Bad);
+                        bytesCommitted += next.Count;
+                        pagesChecked += next.Pages;
+                        committed++;
+                        Monitor.PulseAll(gate);
+                    }
+                }
+            }
+
+            /// <summary>False when the run is stopping.</summary>
+            bool WaitForCommit(long index)
+            {
+                lock (gate)
+                {
+                    while (committed <= index && !stopping) Monitor.Wait(gate);
+                    return !stopping;
+                }
+            }
+
+            void Stop(Exception? ex)
+            {
+                lock (gate)
+                {
+                    if (ex != null && failure == null) failure = ex;
+                    stopping = true;
+                    Monitor.PulseAll(gate);
+                }
+            }
+
+            long bytesReported = -1;
+
+            /// <summary>Calling thread only: bad pages and progress of the slices committed so far.</summary>
+            void Deliver(Action<BadPage>? onBadPage, Action<long>? onBytes)
+            {
+                BadPage[] bad;
+                long bytes;
+                lock (gate)
+                {
+                    bad = undelivered.Count > 0 ? undelivered.ToArray() : Array.Empty<BadPage>();
+                    undelivered.Clear();
+                    bytes = bytesCommitted;
+                }
+                foreach (var page in bad) onBadPage?.Invoke(page);
+                if (bytes != bytesReported)
+                {
+                    bytesReported = bytes;
+                    onBytes?.Invoke(bytes);
+                }
+            }
+
+            public void Dispose()
+            {
+                reader.Dispose();
+                if (ring == null) return;
+                foreach (var slot in ring) slot?.Return();
+            }
+        }
+
+        /// <summary>Positional reads that several workers can issue at once.</summary>
+        abstract class SliceReader : IDisposable
+        {
+            public static SliceReader Open(string path, bool portable)
+            {
+#if NET8_0_OR_GREATER
+                if (!portable) return new PositionalReader(path);
+#endif
+                return new StreamPerThreadReader(path);
+            }
+
+            public abstract long Length { get; }
+
+            /// <summary>Reads up to <paramref name="count"/> bytes at <paramref name="offset"/>; fewer only at the end of the file.</summary>
+            public abstract int Read(long offset, byte[] buffer, int count);
+
+            public abstract void Dispose();
+        }
+
+#if NET8_0_OR_GREATER
+        /// <summary>One handle for all workers: the kernel sees one stream of neighbouring reads and keeps reading ahead.</summary>
+        sealed class PositionalReader : SliceReader
+        {
+            readonly SafeFileHandle handle;
+
+            public PositionalReader(string path)
+            {
+                handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+                Length = RandomAccess.GetLength(handle);
+            }
+
+            public override long Length { get; }
+
+            public override int Read(long offset, byte[] buffer, int count)
+            {
+                int got = 0;
+                while (got < count)
+                {
+                    int n = RandomAccess.Read(handle, new Span<byte>(buffer, got, count - got), offset + got);
+                    if (n <= 0) break;
+                    got += n;
+                }
+                return got;
+            }
+
+            public override void Dispose() => handle.Dispose();
+        }
+#endif
+
+        /// <summary>netstandard2.0 has no positional read: a stream per worker thread, positioned for each slice.</summary>
+        sealed class StreamPerThreadReader : SliceReader
+        {
+            readonly string path;
+            readonly ThreadLocal<FileStream> streams;
+
+            public StreamPerThreadReader(string path)
+            {
+                this.path = path;
+                streams = new ThreadLocal<FileStream>(OpenStream, trackAllValues: true);
+                try { Length = streams.Value!.Length; }
+                catch
+                {
+                    Dispose();
+                    throw;
+                }
+            }
+
+            FileStream OpenStream() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+
+            public override long Length { get; }
+
+            public override int Read(long offset, byte[] buffer, int count)
+            {
+                var stream = streams.Value!;
+                stream.Position = offset;
+                return DatabaseHeader.ReadFully(stream, buffer, 0, count);
+            }
+
+            public override void Dispose()
+            {
+                foreach (var stream in streams.Values) stream.Dispose();
+                streams.Dispose();
+            }
+        }
 
         internal static string ToHex(byte[] bytes)
         {
