@@ -27,14 +27,14 @@ namespace EseBackup.Core.BackupSets
     /// optional copy to an output stream. The file is cut into slices that up to four workers (the calling
     /// thread and helpers, one per core) take in turn, read, block-sum for the hash and page-check while the
     /// slice is in the core's cache; the slices are then committed in file order (hash fold, copy, reports).
-    /// Memory is a ring of a few slices per worker, whatever the file size.
+    /// Memory is a few slices per worker, whatever the file size.
     /// </summary>
     internal static class SetFileStreamer
     {
         /// <summary>A slice stays in a core's L2 cache between the read, the hash and the page checks.</summary>
         public const int DefaultChunkSize = 512 * 1024;
-        /// <summary>How far a worker may run ahead of the oldest uncommitted slice, in slices per worker.</summary>
-        const int SlotsPerWorker = 4;
+        /// <summary>Slices a worker may hold read but not yet committed (it waits when all are).</summary>
+        const int SlotsPerWorker = 3;
         const int MaxWorkers = 4;
 
         /// <param name="pageSize">Database page size, or 0 to check no pages (logs, -Quick).</param>
@@ -58,8 +58,9 @@ namespace EseBackup.Core.BackupSets
             public readonly ulong[] Sums;
             public readonly List<BadPage> Bad = new List<BadPage>();
             public long Index;
-            /// <summary>The slice index once it is read and checked; −1 while it is not ready to commit.</summary>
-            public long ReadyIndex = -1;
+            /// <summary>Free to take: its last slice is committed. FreedAt orders the free ones, most recent last.</summary>
+            public bool Free = true;
+            public long FreedAt;
             public int Count;
             public int Blocks;
             public long Pages;
@@ -93,12 +94,13 @@ namespace EseBackup.Core.BackupSets
             readonly byte[] tail;
             readonly long tailStart;
             readonly ParallelXxHash128 hash = new ParallelXxHash128();
-            readonly Slot[] ring;
+            readonly Slot[][] slots;
 
             // Shared between workers: nextSlice by Interlocked, the rest under gate.
             long nextSlice = -1;
             readonly object gate = new object();
             long committed;
+            readonly Dictionary<long, Slot> published = new Dictionary<long, Slot>();
             bool committing;
             bool stopping;
             Exception? failure;
@@ -125,8 +127,12 @@ namespace EseBackup.Core.BackupSets
                     foldedBlocks = ParallelXxHash128.FoldedBlocks(length);
                     tail = new byte[(int)Math.Min(length, ParallelXxHash128.TailSize)];
                     tailStart = length - tail.Length;
-                    ring = new Slot[(int)Math.Min(sliceCount, workerCount * SlotsPerWorker)];
-                    for (int k = 0; k < ring.Length; k++) ring[k] = new Slot(sliceSize);
+                    slots = new Slot[workerCount][];
+                    for (int w = 0; w < workerCount; w++)
+                    {
+                        slots[w] = new Slot[(int)Math.Min(SlotsPerWorker, sliceCount)];
+                        for (int k = 0; k < slots[w].Length; k++) slots[w][k] = new Slot(sliceSize);
+                    }
                 }
                 catch
                 {
@@ -190,13 +196,12 @@ namespace EseBackup.Core.BackupSets
                     long i;
                     while ((i = Interlocked.Increment(ref nextSlice)) < sliceCount)
                     {
-                        // A ring slot is reused only once the slice it held is committed.
-                        if (!WaitForCommit(i - ring.Length) || cancellation.IsCancellationRequested)
+                        var slot = cancellation.IsCancellationRequested ? null : TakeFreeSlot(w);
+                        if (slot == null)
                         {
                             Stop(null);
                             break;
                         }
-                        var slot = ring[i % ring.Length];
                         Process(slot, i);
                         Publish(slot);
                         if (reports) Deliver(onBadPage, onBytes);
@@ -249,7 +254,7 @@ namespace EseBackup.Core.BackupSets
             {
                 lock (gate)
                 {
-                    slot.ReadyIndex = slot.Index;
+                    published.Add(slot.Index, slot);
                     if (committing) return;
                     committing = true;
                 }
@@ -258,14 +263,13 @@ namespace EseBackup.Core.BackupSets
                     Slot? next;
                     lock (gate)
                     {
-                        next = ring[committed % ring.Length];
-                        if (stopping || next.ReadyIndex != committed)
+                        if (stopping || !published.TryGetValue(committed, out next))
                         {
                             committing = false;
                             Monitor.PulseAll(gate);
                             return;
                         }
-                        next.ReadyIndex = -1;
+                        published.Remove(committed);
                     }
                     try
                     {
@@ -283,18 +287,34 @@ namespace EseBackup.Core.BackupSets
                         bytesCommitted += next.Count;
                         pagesChecked += next.Pages;
                         committed++;
+                        next.Free = true;
+                        next.FreedAt = committed;
                         Monitor.PulseAll(gate);
                     }
                 }
             }
 
-            /// <summary>False when the run is stopping.</summary>
-            bool WaitForCommit(long index)
+            /// <summary>
+            /// One of the worker's own slots, waiting while all hold uncommitted slices; null when the run is
+            /// stopping. The most recently freed slot is likely still in this core's cache.
+            /// </summary>
+            Slot? TakeFreeSlot(int w)
             {
                 lock (gate)
                 {
-                    while (committed <= index && !stopping) Monitor.Wait(gate);
-                    return !stopping;
+                    while (!stopping)
+                    {
+                        Slot? best = null;
+                        foreach (var slot in slots[w])
+                            if (slot.Free && (best == null || slot.FreedAt > best.FreedAt)) best = slot;
+                        if (best != null)
+                        {
+                            best.Free = false;
+                            return best;
+                        }
+                        Monitor.Wait(gate);
+                    }
+                    return null;
                 }
             }
 
@@ -332,8 +352,10 @@ namespace EseBackup.Core.BackupSets
             public void Dispose()
             {
                 reader.Dispose();
-                if (ring == null) return;
-                foreach (var slot in ring) slot?.Return();
+                if (slots == null) return;
+                foreach (var worker in slots)
+                    if (worker != null)
+                        foreach (var slot in worker) slot?.Return();
             }
         }
 

@@ -235,11 +235,16 @@ namespace EseBackup.Core.Format
                 groupXor[g] = t0 ^ t1 ^ t2 ^ t3 ^ t4 ^ t5 ^ t6 ^ t7;
             }
             uint indexes = Parity64(bit0) | (Parity64(bit1) << 1) | (Parity64(bit2) << 2);
-            for (int j = 0; (1 << j) < groups; j++)
+            // Bit j of a group index: halve the groups level by level (see ChunkParitiesVector256).
+            for (int j = 0, n = groups; (1 << j) < groups; j++, n = (n + 1) / 2)
             {
                 ulong acc = 0;
-                for (int g = 0; g < groups; g++)
-                    if ((g & (1 << j)) != 0) acc ^= groupXor[g];
+                for (int k = 0; k < n / 2; k++)
+                {
+                    acc ^= groupXor[2 * k + 1];
+                    groupXor[k] = groupXor[2 * k] ^ groupXor[2 * k + 1];
+                }
+                if ((n & 1) != 0) groupXor[n / 2] = groupXor[n - 1];
                 indexes |= Parity64(acc) << (j + 3);
             }
             columnsLow = low;
@@ -277,11 +282,18 @@ namespace EseBackup.Core.Format
             ulong low = columns.GetElement(0) ^ columns.GetElement(2);
             ulong high = columns.GetElement(1) ^ columns.GetElement(3);
             uint indexes = Parity64(columns.GetElement(2) ^ columns.GetElement(3)) | (Parity64(Fold(bit1)) << 1) | (Parity64(Fold(bit2)) << 2);
-            for (int j = 0; (1 << j) < groups; j++)
+            // Bit j of a group index: entry m holds the XOR of the groups g with g >> j == m, so the odd
+            // entries are the groups with bit j set, and pairing neighbours gives the next level.
+            // Linear in the group count rather than a pass over all groups per bit.
+            for (int j = 0, n = groups; (1 << j) < groups; j++, n = (n + 1) / 2)
             {
                 var acc = Vector256<ulong>.Zero;
-                for (int g = 0; g < groups; g++)
-                    if ((g & (1 << j)) != 0) acc ^= groupXor[g];
+                for (int k = 0; k < n / 2; k++)
+                {
+                    acc ^= groupXor[2 * k + 1];
+                    groupXor[k] = groupXor[2 * k] ^ groupXor[2 * k + 1];
+                }
+                if ((n & 1) != 0) groupXor[n / 2] = groupXor[n - 1];
                 indexes |= Parity64(Fold(acc)) << (j + 3);
             }
             columnsLow = low;

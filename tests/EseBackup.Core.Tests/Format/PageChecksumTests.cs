@@ -138,5 +138,48 @@ namespace EseBackup.Core.Tests.Format
                     EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, portableOnly: false));
             }
         }
+
+        /// <summary>
+        /// The ECC from its definition, one bit at a time: every set bit at offset i XORs i into the low half
+        /// and its complement (within the block's bit-offset width) into the high half. The low dword is the
+        /// XOR of all dwords and the page number. Slow, independent of the word-parallel implementation.
+        /// </summary>
+        static ulong NewFormatByDefinition(byte[] block, uint pageNumber, bool headerBlock)
+        {
+            uint offsetMask = (uint)(block.Length * 8 - 1);
+            uint ecc = 0, xor = 0;
+            for (int b = headerBlock ? 8 : 0; b < block.Length; b++)
+            {
+                if (b % 4 == 0) xor ^= System.BitConverter.ToUInt32(block, b);
+                for (int bit = 0; bit < 8; bit++)
+                {
+                    if ((block[b] & (1 << bit)) == 0) continue;
+                    uint i = (uint)(b * 8 + bit);
+                    ecc ^= ((~i & offsetMask) << 16) | i;
+                }
+            }
+            return ((ulong)ecc << 32) | (xor ^ pageNumber);
+        }
+
+        [Theory]
+        [InlineData(2048, false)]
+        [InlineData(4096, true)]
+        [InlineData(8192, false)]
+        [InlineData(8192, true)]
+        public void Both_paths_match_the_definition_bit_by_bit(int blockSize, bool headerBlock)
+        {
+            var rng = new System.Random(blockSize + (headerBlock ? 1 : 0));
+            var block = new byte[blockSize];
+            for (int round = 0; round < 20; round++)
+            {
+                rng.NextBytes(block);
+                if (round % 4 == 1) System.Array.Clear(block, 0, blockSize);
+                if (round % 4 == 1) block[rng.Next(blockSize)] = (byte)(1 << rng.Next(8));
+                uint pgno = (uint)rng.Next();
+                var expected = NewFormatByDefinition(block, pgno, headerBlock);
+                Assert.Equal(expected, EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, portableOnly: true));
+                Assert.Equal(expected, EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, portableOnly: false));
+            }
+        }
     }
 }
