@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -71,6 +72,11 @@ namespace EseBackup.Core.BackupSets
         /// The per-block sums of whole 1 KiB blocks (any thread, any order): <paramref name="sums"/> receives
         /// <see cref="Lanes"/> values per block.
         /// </summary>
+#if NET8_0_OR_GREATER
+        // Fully optimised from the first call: a one-off verification in a fresh process must not run the
+        // hot loop as unoptimised tier-0 code until tiered compilation catches up.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         public static void SumBlocks(ReadOnlySpan<byte> blocks, Span<ulong> sums, bool portableOnly = false)
         {
             int count = blocks.Length / BlockSize;
@@ -94,6 +100,9 @@ namespace EseBackup.Core.BackupSets
         }
 
         /// <summary>Folds the next blocks' sums into the hash; blocks must arrive in file order.</summary>
+#if NET8_0_OR_GREATER
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         public void Fold(ReadOnlySpan<ulong> sums)
         {
             var acc = accumulators;
@@ -185,6 +194,7 @@ namespace EseBackup.Core.BackupSets
 #if NET8_0_OR_GREATER
         // Per stripe: products of the keyed halves into one sum, the raw data into another; the data sum's
         // lane swap (acc[i ^ 1] += data) is applied once per block rather than once per stripe.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         static unsafe void SumBlocksAvx2(ReadOnlySpan<byte> blocks, Span<ulong> sums, int count)
         {
             fixed (byte* input = blocks)

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -244,6 +245,11 @@ namespace EseBackup.Core.Format
             return new PageRunCounts { Valid = first.Valid + other.Valid, Uninitialized = first.Uninitialized + other.Uninitialized, Bad = first.Bad + other.Bad };
         }
 
+#if NET8_0_OR_GREATER
+        // Fully optimised from the first call: a one-off verification in a fresh process must not run the
+        // hot loop as unoptimised tier-0 code until tiered compilation catches up.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         static unsafe PageRunCounts VerifyPagesAt(string path, IntPtr start, int pageCount, long firstFilePageIndex, int pageSize, Action<BadPage> onBad)
         {
             var counts = new PageRunCounts();

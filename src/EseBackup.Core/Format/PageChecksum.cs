@@ -72,6 +72,11 @@ namespace EseBackup.Core.Format
             (BinaryPrimitives.ReadUInt32LittleEndian(page.Slice(PageFlagsOffset)) & NewChecksumFormatFlag) != 0;
 
         /// <summary>Checks a database page (not the header pages). pageNumber = file page index − 1.</summary>
+#if NET8_0_OR_GREATER
+        // Fully optimised from the first call: a one-off verification in a fresh process must not run the
+        // hot loop as unoptimised tier-0 code until tiered compilation catches up.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         public static PageCheck Verify(ReadOnlySpan<byte> page, long pageNumber)
         {
             uint pgno = unchecked((uint)pageNumber);
@@ -146,6 +151,9 @@ namespace EseBackup.Core.Format
         public static void StampLogHeader(Span<byte> header) => StampHeader(header.Slice(0, LogHeaderSize));
 
         /// <summary>0x89abcdef XOR every dword but the first.</summary>
+#if NET8_0_OR_GREATER
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         public static uint ComputeXor(ReadOnlySpan<byte> data)
         {
             var words = MemoryMarshal.Cast<byte, ulong>(data);
@@ -167,6 +175,9 @@ namespace EseBackup.Core.Format
             ComputeNewFormat(block, pageNumber, headerBlock, portableOnly: false);
 
         /// <summary><paramref name="portableOnly"/> forces the 64-bit-word path (what Windows PowerShell 5.1 runs) so tests cover both.</summary>
+#if NET8_0_OR_GREATER
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         internal static unsafe ulong ComputeNewFormat(ReadOnlySpan<byte> block, uint pageNumber, bool headerBlock, bool portableOnly)
         {
             if (block.Length % 128 != 0 || block.Length > 8192)
@@ -214,6 +225,9 @@ namespace EseBackup.Core.Format
         }
 
         /// <summary>Groups of 8 chunks (128 bytes) with 64-bit words: the portable path.</summary>
+#if NET8_0_OR_GREATER
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         [SkipLocalsInit]
         static unsafe void ChunkParitiesScalar(ulong* q, int groups, bool headerBlock, out ulong columnsLow, out ulong columnsHigh, out uint oddChunkIndexes, out uint oddChunkCount)
         {
@@ -258,6 +272,9 @@ namespace EseBackup.Core.Format
         /// The same with 256-bit vectors: one vector is two chunks [a(even), b(even), a(odd), b(odd)], so
         /// odd chunks are the upper lanes, and chunks 2,3,6,7 / 4,5,6,7 of a group are whole vectors.
         /// </summary>
+#if NET8_0_OR_GREATER
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         [SkipLocalsInit]
         static unsafe void ChunkParitiesVector256(ulong* q, int groups, bool headerBlock, out ulong columnsLow, out ulong columnsHigh, out uint oddChunkIndexes, out uint oddChunkCount)
         {
