@@ -151,6 +151,21 @@ namespace EseBackup.Core.Tests.Pipeline
             Assert.Equal("disk full", ex.Message);
         }
 
+        [XxhsumOracleFact]
+        public void The_hash_is_what_the_reference_xxhsum_prints()
+        {
+            // Lengths around XXH3's short-input and block boundaries, and a file several slices long.
+            foreach (var length in new[] { 0, 17, 240, 241, 1024, 1025, 70_000, 3 * 1024 * 1024 + 7 })
+            {
+                var path = WriteBytes($"x{length}.bin", length, length + 1);
+                var (exit, stdout, stderr) = TestEnvironment.Run("xxhsum", "-H2", path);
+                Assert.True(exit == 0, $"xxhsum failed: {stderr}");
+                var expected = stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                var streamed = SetFileStreamer.Stream(path, 0, null, null, null, CancellationToken.None, 64 * 1024, 2);
+                Assert.Equal(expected, streamed.Hash);
+            }
+        }
+
         /// <summary>A write-only sink that reports each write's size.</summary>
         sealed class CountingStream : Stream
         {

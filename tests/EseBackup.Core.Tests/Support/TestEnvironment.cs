@@ -85,6 +85,19 @@ namespace EseBackup.Core.Tests.Support
         }
     }
 
+    /// <summary>
+    /// A fact that needs xxhsum (Debian package xxhash), the reference C implementation of XxHash128, as
+    /// the oracle for the hashes the manifests carry. Skipped with the reason outside CI when missing.
+    /// </summary>
+    public sealed class XxhsumOracleFactAttribute : FactAttribute
+    {
+        public XxhsumOracleFactAttribute()
+        {
+            if (!TestEnvironment.HasTool("xxhsum") && !TestEnvironment.IsCI)
+                Skip = "xxhsum is not installed: apt-get install xxhash. CI installs it.";
+        }
+    }
+
     public sealed class EsedbOracleTheoryAttribute : TheoryAttribute
     {
         public EsedbOracleTheoryAttribute()
