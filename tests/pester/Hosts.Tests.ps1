@@ -285,6 +285,29 @@ catch { 'outcome=failed: ' + $_.Exception.Message }
         finally { Remove-Item $src, $dest -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
+    It 'a held session whose Stop-EseExternalBackup -Abort -Confirm cannot ask is aborted, not left in backup mode' {
+        $src = New-FixtureFolder
+        $dest = New-TestFolder 'pester-hosts-dest'
+        $run = Invoke-ChildPwshWithTimeout -TimeoutSeconds 90 -Script @'
+param($ModulePath, $Source, $Destination)
+Import-Module $ModulePath
+$session = Start-EseExternalBackup -Path $Source
+'sessions-before=' + @(Get-EseBackupSession).Count
+try { $session | Stop-EseExternalBackup -Abort -Confirm -ErrorAction Stop; 'outcome=completed' }
+catch { 'outcome=failed: ' + $_.Exception.Message }
+'sessions-open=' + @(Get-EseBackupSession).Count
+'session-state=' + $session.State
+'@ -ArgumentList $script:ModulePath, $src, $dest
+        try {
+            $run.TimedOut | Should -BeFalse
+            $run.Text | Should -Match 'sessions-before=1' -Because $run.Text
+            $run.Text | Should -Match 'outcome=failed: .*NonInteractive' -Because $run.Text
+            $run.Text | Should -Match 'sessions-open=0' -Because $run.Text
+            $run.Text | Should -Match 'session-state=Aborted' -Because $run.Text
+        }
+        finally { Remove-Item $src, $dest -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
     It 'Remove-EseBackupSet (ConfirmImpact High) fails cleanly without removing anything when it cannot ask' {
         if (-not (Get-Command Remove-EseBackupSet -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'Remove-EseBackupSet is not in the module yet'; return }
         $src = New-FixtureFolder

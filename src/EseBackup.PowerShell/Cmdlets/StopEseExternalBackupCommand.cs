@@ -29,10 +29,14 @@ namespace EseBackup.PowerShell.Cmdlets
             var session = Session!;
             if (Abort)
             {
-                if (ShouldProcess(session.SourceKey, "Abort the backup (no set is committed)"))
+                if (ConfirmOrAbort(session, "Abort the backup (no set is committed)"))
                 {
                     session.Abort("Aborted by Stop-EseExternalBackup -Abort.");
                     WriteVerbose($"Aborted the backup of '{session.SourceKey}'.");
+                }
+                else if (session.IsOpen)
+                {
+                    WriteWarning($"The backup of '{session.SourceKey}' is still open (the source stays in backup mode). End it with Stop-EseExternalBackup; Get-EseBackupSession lists the open sessions.");
                 }
                 return;
             }
@@ -43,7 +47,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 if (!session.Source.CanTruncateLogs)
                     WriteWarning($"Logs are not truncated: the source '{session.SourceKey}' is a snapshot or stopped-service folder, not the engine that owns the logs. The backup set is committed; no log was touched.");
                 else
-                    truncate = ShouldProcess(session.SourceKey, "Truncate the logs covered by the committed backup set");
+                    truncate = ConfirmOrAbort(session, "Truncate the logs covered by the committed backup set");
             }
 
             Hold(session);
@@ -65,6 +69,24 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             if (result.LogsTruncated) WriteVerbose("Logs covered by the set were truncated.");
             WriteObject(result.Set);
+        }
+
+        /// <summary>
+        /// ShouldProcess, except that a confirmation that fails (a host that cannot ask, Ctrl+C at the
+        /// prompt) is a failure path like any other: the session is aborted before the error goes on.
+        /// A plain "No" leaves the session as it is.
+        /// </summary>
+        bool ConfirmOrAbort(BackupSession session, string action)
+        {
+            try
+            {
+                return ShouldProcess(session.SourceKey, action);
+            }
+            catch (Exception)
+            {
+                if (session.IsOpen) session.Abort($"'{action}' could not be confirmed; the backup was aborted so the source does not stay in backup mode.");
+                throw;
+            }
         }
     }
 }
