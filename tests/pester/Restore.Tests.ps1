@@ -213,6 +213,8 @@ Describe 'Backup, verify and restore fixture-writer folders' {
 
         # Retention: keeping the newest set keeps its full set; the incomplete leftover goes only when asked.
         @(Remove-EseBackupSet -Path $dest -KeepLast 1 -Confirm:$false).Count | Should -Be 0
+        $said = Remove-EseBackupSet -Path $dest -KeepLast 1 -Confirm:$false -Verbose 4>&1
+        ($said | Out-String) | Should -Match 'Nothing to remove under .*keeps all 3 set'
         @(Remove-EseBackupSet -Path $dest -OlderThan (New-TimeSpan -Days 1) -Confirm:$false).Count | Should -Be 0
         @(Remove-EseBackupSet -Path $dest -OlderThan '1.00:00:00' -Confirm:$false).Count | Should -Be 0
         Remove-EseBackupSet -Path $dest -Confirm:$false -ErrorVariable rule -ErrorAction SilentlyContinue

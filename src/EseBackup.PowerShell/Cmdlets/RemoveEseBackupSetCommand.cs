@@ -62,6 +62,8 @@ namespace EseBackup.PowerShell.Cmdlets
 
             var decisions = BackupRetention.Plan(BackupSetInfo.List(root), hasKeep ? KeepLast : (int?)null, cutoff, IncludeIncomplete.IsPresent);
             foreach (var d in decisions.Where(d => !d.Remove)) WriteVerbose($"Keeping {d.Set.Name}: {d.Reason}.");
+            if (!decisions.Any(d => d.Remove))
+                WriteVerbose($"Nothing to remove under '{root}': the rule keeps all {decisions.Count()} set(s).");
             foreach (var d in decisions.Where(d => d.Remove).OrderBy(d => d.Set.Time))
             {
                 var what = d.Set.IsComplete ? $"{d.Set.Kind} backup set from {d.Set.Time.ToLocalTime():g}" : "incomplete backup set";
