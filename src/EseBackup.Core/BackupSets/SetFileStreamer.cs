@@ -1,5 +1,4 @@
 using System;
-using EseBackup.Core.Format;
 using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
@@ -7,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
+using EseBackup.Core.Format;
 #if NET8_0_OR_GREATER
 using Microsoft.Win32.SafeHandles;
 #endif
@@ -35,7 +35,7 @@ namespace EseBackup.Core.BackupSets
         /// <summary>A slice stays in a core's L2 cache between the read, the hash and the page checks.</summary>
         public const int DefaultChunkSize = 512 * 1024;
         /// <summary>Slices a worker may hold read but not yet committed (it waits when all are).</summary>
-        const int SlotsPerWorker = 8;
+        const int SlotsPerWorker = 3;
         const int MaxWorkers = 4;
 
         /// <param name="pageSize">Database page size, or 0 to check no pages (logs, -Quick).</param>
