@@ -243,12 +243,10 @@ namespace EseBackup.Core.BackupSets
                 int wholePages = (int)(Math.Max(0, Math.Min(count, pagesEnd - offset)) / pageSize);
                 long filePage = offset / pageSize;
                 int first = 0;
-                // The header and its shadow carry the header checksum, not a page checksum.
                 for (; hasHeaderPages && first < wholePages && filePage + first < 2; first++)
                 {
-                    var header = new ReadOnlySpan<byte>(slot.Buffer, first * pageSize, pageSize);
-                    if (!PageChecksum.VerifyHeader(header, out uint stored, out uint computed))
-                        slot.Bad.Add(BadPage.Header(path, filePage + first == 1, pageSize, stored, computed));
+                    var bad = DatabaseVerifier.CheckHeaderPage(path, new ReadOnlySpan<byte>(slot.Buffer, first * pageSize, pageSize), shadow: filePage + first == 1);
+                    if (bad != null) slot.Bad.Add(bad);
                 }
                 if (wholePages > first)
                     DatabaseVerifier.VerifyPages(path, slot.Buffer, first * pageSize, (wholePages - first) * pageSize, filePage + first, pageSize, slot.Bad.Add);

@@ -201,6 +201,10 @@ namespace EseBackup.Core.Format
             }
         }
 
+        /// <summary>Checks file page 0 (or 1, the shadow) with the header checksum, not a page checksum; null when it is good.</summary>
+        internal static BadPage? CheckHeaderPage(string path, ReadOnlySpan<byte> page, bool shadow) =>
+            PageChecksum.VerifyHeader(page, out uint stored, out uint computed) ? null : BadPage.Header(path, shadow, page.Length, stored, computed);
+
         /// <summary>Checks the header and its shadow from the stream the body is read from (no second open).</summary>
         static void ReportHeaderPages(string path, FileStream stream, int pageSize, DatabaseVerificationResult result, Action<BadPage>? onBadPage)
         {
@@ -211,39 +215,18 @@ namespace EseBackup.Core.Format
             {
                 // The header pages count as checked pages too, as Test-EseBackup counts them.
                 result.PagesChecked++;
-                if (PageChecksum.VerifyHeader(new ReadOnlySpan<byte>(pages, i * pageSize, pageSize), out uint stored, out uint computed))
+                var bad = CheckHeaderPage(path, new ReadOnlySpan<byte>(pages, i * pageSize, pageSize), shadow: i == 1);
+                if (bad == null)
                 {
                     result.ValidPages++;
                     continue;
                 }
-                var bad = BadPage.Header(path, i == 1, pageSize, stored, computed);
                 result.BadPageCount++;
                 result.BadPages.Add(bad);
                 onBadPage?.Invoke(bad);
             }
         }
 
-
-        /// <summary>Splits a chunk between two threads so both cores checksum; bad pages come back in page order.</summary>
-        public static unsafe PageRunCounts VerifyChunkInParallel(string path, byte[] buffer, int count, long firstFilePageIndex, int pageSize, List<BadPage> bad)
-        {
-            fixed (byte* start = buffer)
-                return VerifyRegionInParallel(path, (IntPtr)start, count / pageSize, firstFilePageIndex, pageSize, bad);
-        }
-
-        static PageRunCounts VerifyRegionInParallel(string path, IntPtr start, int pages, long firstFilePageIndex, int pageSize, List<BadPage> bad)
-        {
-            if (pages < 8 || Environment.ProcessorCount < 2)
-                return VerifyPagesAt(path, start, pages, firstFilePageIndex, pageSize, bad.Add);
-            int half = pages / 2;
-            var badSecond = new List<BadPage>();
-            var secondStart = start + half * pageSize;
-            var second = Task.Run(() => VerifyPagesAt(path, secondStart, pages - half, firstFilePageIndex + half, pageSize, badSecond.Add));
-            var first = VerifyPagesAt(path, start, half, firstFilePageIndex, pageSize, bad.Add);
-            var other = second.GetAwaiter().GetResult();
-            bad.AddRange(badSecond);
-            return new PageRunCounts { Valid = first.Valid + other.Valid, Uninitialized = first.Uninitialized + other.Uninitialized, Bad = first.Bad + other.Bad };
-        }
 
 #if NET8_0_OR_GREATER
         // Fully optimised from the first call: a one-off verification in a fresh process must not run the
