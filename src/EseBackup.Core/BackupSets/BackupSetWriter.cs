@@ -319,7 +319,7 @@ namespace EseBackup.Core.BackupSets
                 Path = relative,
                 Role = role,
                 Size = fileBytes,
-                Hash = ToHex(hasher.GetCurrentHash()),
+                Hash = SetFileStreamer.ToHex(hasher.GetCurrentHash()),
                 SourcePath = sourcePath,
             };
             SetFileFacts.Describe(final, entry);
@@ -378,34 +378,8 @@ namespace EseBackup.Core.BackupSets
             return candidate;
         }
 
-        private static string ToHex(byte[] bytes)
-        {
-            var chars = new char[bytes.Length * 2];
-            const string digits = "0123456789abcdef";
-            for (int i = 0; i < bytes.Length; i++)
-            {
-                chars[2 * i] = digits[bytes[i] >> 4];
-                chars[2 * i + 1] = digits[bytes[i] & 0xF];
-            }
-            return new string(chars);
-        }
-
-        /// <summary>The XxHash128 of a file as the manifest writes it (32 lower-case hex digits), streamed with a pooled buffer.</summary>
-        public static string HashFile(string path)
-        {
-            var hasher = new XxHash128();
-            var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
-            try
-            {
-                using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-                int n;
-                while ((n = fs.Read(buffer, 0, buffer.Length)) > 0) hasher.Append(new ReadOnlySpan<byte>(buffer, 0, n));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            return ToHex(hasher.GetCurrentHash());
-        }
+        /// <summary>The XxHash128 of a file as the manifest writes it (32 lower-case hex digits), read by the set streamer.</summary>
+        public static string HashFile(string path) =>
+            SetFileStreamer.Stream(path, pageSize: 0, copyTo: null, onBadPage: null, onBytes: null, CancellationToken.None).Hash;
     }
 }
