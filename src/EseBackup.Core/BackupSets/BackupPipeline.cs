@@ -42,23 +42,21 @@ namespace EseBackup.Core.BackupSets
             SnapshotSource source;
             if (paths.Count == 1) source = new SnapshotSource(paths[0]);
             else source = new SnapshotSource(paths);
-            try
+            if (kind == BackupKind.Incremental && destinationRoot != null)
             {
-                if (kind == BackupKind.Incremental && destinationRoot != null)
+                try
                 {
                     var signature = SetFileFacts.ToManifest(source.ReadLogSignature());
                     var parent = BackupSetCatalog.Scan(destinationRoot).FindChainParent(signature, source.Description);
                     source.IncrementalBaseGeneration = parent.LogGenerationHigh;
                 }
-                var session = BackupSession.Begin(source, kind);
-                session.Ended += (_, _) => source.Dispose();
-                return session;
+                catch
+                {
+                    source.Dispose();
+                    throw;
+                }
             }
-            catch
-            {
-                source.Dispose();
-                throw;
-            }
+            return Start(source, kind);
         }
 
         /// <summary>
