@@ -7,26 +7,21 @@ using EseBackup.Fixtures;
 
 namespace EseBackup.Core.Tests.Fixtures
 {
-    public sealed class DatabaseFolderTests : IDisposable
+    public sealed class DatabaseFolderTests : TempFolderTest
     {
-        readonly string _dir = TestEnvironment.NewTempFolder("fixtures-folder");
-
-        public void Dispose()
-        {
-            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-        }
+        public DatabaseFolderTests() : base("fixtures-folder") { }
 
         [Fact]
         public void A_clean_folder_is_consistent_database_logs_and_checkpoint()
         {
-            var folder = EseFixtureWriter.WriteDatabaseFolder(_dir, new DatabaseFolderSpec
+            var folder = EseFixtureWriter.WriteDatabaseFolder(Dir, new DatabaseFolderSpec
             {
                 Database = { PageSize = 4096, RecordCount = 100 },
                 Logs = { FirstGeneration = 10, LastGeneration = 14, LogFileSize = 128 * 1024 },
             });
 
             var header = DatabaseHeader.Read(folder.Database.Path);
-            var sequence = LogSequence.Scan(_dir);
+            var sequence = LogSequence.Scan(Dir);
             var checkpoint = CheckpointHeader.Read(folder.CheckpointPath!);
 
             Assert.Equal(DatabaseState.CleanShutdown, header.State);
@@ -39,7 +34,7 @@ namespace EseBackup.Core.Tests.Fixtures
             Assert.Equal(14, sequence.HighGeneration);
             Assert.True(sequence.IsContiguous);
             Assert.Equal(4096, sequence.Logs[0].DatabasePageSize);
-            Assert.Equal(Path.Combine(_dir, "edb.chk"), folder.CheckpointPath);
+            Assert.Equal(Path.Combine(Dir, "edb.chk"), folder.CheckpointPath);
             // The logs' attach list names the database with its signature.
             var attached = Assert.Single(sequence.Logs[0].Databases);
             Assert.Equal(folder.Database.Path, attached.Path);
@@ -49,22 +44,22 @@ namespace EseBackup.Core.Tests.Fixtures
         [Fact]
         public void A_dirty_folder_holds_the_required_logs_and_its_checkpoint_points_at_the_first()
         {
-            var folder = EseFixtureWriter.WriteDatabaseFolder(_dir, new DatabaseFolderSpec
+            var folder = EseFixtureWriter.WriteDatabaseFolder(Dir, new DatabaseFolderSpec
             {
                 Database = { State = DatabaseState.DirtyShutdown, PageSize = 32768 },
                 Logs = { BaseName = "E00", FirstGeneration = 0x20, LastGeneration = 0x25, LogFileSize = 128 * 1024, IncludeTempLog = true },
             });
 
             var header = DatabaseHeader.Read(folder.Database.Path);
-            var sequence = LogSequence.Scan(_dir);
+            var sequence = LogSequence.Scan(Dir);
             Assert.Equal(DatabaseState.DirtyShutdown, header.State);
             Assert.Equal(0x24, header.RequiredLogLow);
             Assert.Equal(0x25, header.RequiredLogHigh);
             Assert.Empty(sequence.MissingBetween(header.RequiredLogLow, header.RequiredLogHigh));
-            Assert.Equal(0x24, CheckpointHeader.Read(Path.Combine(_dir, "E00.chk")).CheckpointGeneration);
-            Assert.True(File.Exists(Path.Combine(_dir, "E00.log")));
-            Assert.True(File.Exists(Path.Combine(_dir, "E0000000020.log")));
-            Assert.True(File.Exists(Path.Combine(_dir, "E00tmp.log")));
+            Assert.Equal(0x24, CheckpointHeader.Read(Path.Combine(Dir, "E00.chk")).CheckpointGeneration);
+            Assert.True(File.Exists(Path.Combine(Dir, "E00.log")));
+            Assert.True(File.Exists(Path.Combine(Dir, "E0000000020.log")));
+            Assert.True(File.Exists(Path.Combine(Dir, "E00tmp.log")));
             Assert.True(DatabaseVerifier.Verify(folder.Database.Path).IsValid);
 
             var kinds = folder.Files.Select(EseFileDetector.Detect).ToList();
@@ -77,13 +72,13 @@ namespace EseBackup.Core.Tests.Fixtures
         [Fact]
         public void Required_logs_outside_the_log_range_are_refused()
         {
-            var ex = Assert.Throws<ArgumentException>(() => EseFixtureWriter.WriteDatabaseFolder(_dir, new DatabaseFolderSpec
+            var ex = Assert.Throws<ArgumentException>(() => EseFixtureWriter.WriteDatabaseFolder(Dir, new DatabaseFolderSpec
             {
                 Database = { State = DatabaseState.DirtyShutdown, RequiredLogLow = 2, RequiredLogHigh = 9 },
                 Logs = { FirstGeneration = 3, LastGeneration = 8 },
             }));
             Assert.Contains("requires logs 2-9, outside the log range 3-8", ex.Message);
-            Assert.Empty(Directory.GetFiles(_dir));
+            Assert.Empty(Directory.GetFiles(Dir));
         }
     }
 }

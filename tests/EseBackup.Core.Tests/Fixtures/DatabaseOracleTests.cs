@@ -9,25 +9,15 @@ using EseBackup.Fixtures;
 namespace EseBackup.Core.Tests.Fixtures
 {
     /// <summary>libesedb (esedbinfo, esedbexport) as an independent reader of the written structure.</summary>
-    public sealed class DatabaseOracleTests : IDisposable
+    public sealed class DatabaseOracleTests : TempFolderTest
     {
-        readonly string _dir = TestEnvironment.NewTempFolder("fixtures-oracle");
-
-        public void Dispose()
-        {
-            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-        }
-
-        public static IEnumerable<object[]> PageSizesAndStates() =>
-            from size in new[] { 4096, 8192, 16384, 32768 }
-            from state in new[] { DatabaseState.CleanShutdown, DatabaseState.DirtyShutdown }
-            select new object[] { size, state };
+        public DatabaseOracleTests() : base("fixtures-oracle") { }
 
         [EsedbOracleTheory]
-        [MemberData(nameof(PageSizesAndStates))]
+        [MemberData(nameof(DatabaseWriterTests.PageSizesAndStates), MemberType = typeof(DatabaseWriterTests))]
         public void Esedbinfo_reports_the_page_size_format_and_the_user_table(int pageSize, DatabaseState state)
         {
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "i.edb"),
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "i.edb"),
                 new DatabaseSpec { PageSize = pageSize, State = state, RequiredLogLow = state == DatabaseState.DirtyShutdown ? 3 : (long?)null, TableName = "Customers", PageCount = 100 });
 
             var info = EsedbOracle.Info(db.Path);
@@ -45,10 +35,10 @@ namespace EseBackup.Core.Tests.Fixtures
         }
 
         [EsedbOracleTheory]
-        [MemberData(nameof(PageSizesAndStates))]
+        [MemberData(nameof(DatabaseWriterTests.PageSizesAndStates), MemberType = typeof(DatabaseWriterTests))]
         public void Esedbexport_exports_exactly_the_rows_written(int pageSize, DatabaseState state)
         {
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "e.edb"),
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "e.edb"),
                 new DatabaseSpec { PageSize = pageSize, State = state, RequiredLogLow = state == DatabaseState.DirtyShutdown ? 3 : (long?)null, RecordCount = 3000, Seed = pageSize });
             Assert.True(db.TableLeafPages > 1, "the rows should span several leaf pages");
 
@@ -61,7 +51,7 @@ namespace EseBackup.Core.Tests.Fixtures
         [InlineData(0x12c, 16384)]
         public void Esedbinfo_reports_the_format_revision_written(int revision, int pageSize)
         {
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "r.edb"), new DatabaseSpec { FormatRevision = revision, PageSize = pageSize });
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "r.edb"), new DatabaseSpec { FormatRevision = revision, PageSize = pageSize });
             var info = EsedbOracle.Info(db.Path);
             Assert.Contains($"Created in format:\t0x620,{revision}", info);
             Assert.Contains($"Current format:\t\t0x620,{revision}", info);
@@ -71,7 +61,7 @@ namespace EseBackup.Core.Tests.Fixtures
         [EsedbOracleFact]
         public void An_empty_table_exports_no_rows()
         {
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "empty.edb"), new DatabaseSpec { RecordCount = 0, PageSize = 4096 });
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "empty.edb"), new DatabaseSpec { RecordCount = 0, PageSize = 4096 });
             Assert.Equal(1, db.TableDepth);
             Assert.Empty(EsedbOracle.ExportTable(db.Path, db.TableName));
             Assert.Contains("Items (6)", EsedbOracle.Info(db.Path));
@@ -80,7 +70,7 @@ namespace EseBackup.Core.Tests.Fixtures
         [EsedbOracleFact]
         public void Esedbexport_reads_a_three_level_table()
         {
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "deep.edb"), new DatabaseSpec { PageSize = 4096, RecordCount = 30000 });
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "deep.edb"), new DatabaseSpec { PageSize = 4096, RecordCount = 30000 });
             Assert.Equal(3, db.TableDepth);
             AssertExportEquals(db, EsedbOracle.ExportTable(db.Path, db.TableName));
         }
@@ -95,7 +85,7 @@ namespace EseBackup.Core.Tests.Fixtures
                 new FixtureRow(int.MaxValue, new string('x', 127), new DateTime(2030, 6, 15, 12, 0, 0, DateTimeKind.Utc), Enumerable.Range(0, 255).Select(i => (byte)i).ToArray()),
                 new FixtureRow(7, "", new DateTime(2024, 2, 29, 1, 2, 3, DateTimeKind.Utc), new byte[] { 0xff }),
             };
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "x.edb"), new DatabaseSpec { PageSize = 8192, Rows = rows });
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "x.edb"), new DatabaseSpec { PageSize = 8192, Rows = rows });
             Assert.Equal(new[] { -5, 0, 7, int.MaxValue }, db.Rows.Select(r => r.Id));
             AssertExportEquals(db, EsedbOracle.ExportTable(db.Path, db.TableName));
         }
@@ -103,7 +93,7 @@ namespace EseBackup.Core.Tests.Fixtures
         [EsedbOracleFact]
         public void The_database_in_a_folder_is_readable_by_esedbinfo()
         {
-            var folder = EseFixtureWriter.WriteDatabaseFolder(Path.Combine(_dir, "folder"), new DatabaseFolderSpec { Database = { State = DatabaseState.DirtyShutdown } });
+            var folder = EseFixtureWriter.WriteDatabaseFolder(Path.Combine(Dir, "folder"), new DatabaseFolderSpec { Database = { State = DatabaseState.DirtyShutdown } });
             Assert.Contains("Items (6)", EsedbOracle.Info(folder.Database.Path));
         }
 

@@ -9,14 +9,9 @@ using EseBackup.Fixtures;
 
 namespace EseBackup.Core.Tests.Fixtures
 {
-    public sealed class DatabaseWriterTests : IDisposable
+    public sealed class DatabaseWriterTests : TempFolderTest
     {
-        readonly string _dir = TestEnvironment.NewTempFolder("fixtures-db");
-
-        public void Dispose()
-        {
-            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-        }
+        public DatabaseWriterTests() : base("fixtures-db") { }
 
         public static IEnumerable<object[]> PageSizesAndStates() =>
             from size in new[] { 4096, 8192, 16384, 32768 }
@@ -44,7 +39,7 @@ namespace EseBackup.Core.Tests.Fixtures
         public void Core_reads_back_every_header_field_written(int pageSize, DatabaseState state)
         {
             var spec = SpecFor(pageSize, state);
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "h.edb"), spec);
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "h.edb"), spec);
 
             var h = DatabaseHeader.Read(db.Path);
             Assert.True(h.HeaderChecksumValid);
@@ -78,7 +73,7 @@ namespace EseBackup.Core.Tests.Fixtures
         {
             var spec = SpecFor(pageSize, state);
             spec.PageCount = 300;
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "v.edb"), spec);
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "v.edb"), spec);
 
             var result = DatabaseVerifier.Verify(db.Path);
             Assert.True(result.IsValid, string.Join("\n", result.BadPages.Take(5).Select(b => b.Describe())));
@@ -95,7 +90,7 @@ namespace EseBackup.Core.Tests.Fixtures
         public void Legacy_xor_checksums_verify_too(int pageSize)
         {
             var spec = new DatabaseSpec { PageSize = pageSize, LegacyXorChecksums = true, FormatRevision = 0x09, PageCount = 64, RecordCount = 20 };
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "xor.edb"), spec);
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "xor.edb"), spec);
 
             var bytes = File.ReadAllBytes(db.Path);
             Assert.False(PageChecksum.HasNewFormat(bytes.AsSpan(2 * pageSize, pageSize)));
@@ -107,7 +102,7 @@ namespace EseBackup.Core.Tests.Fixtures
         [Fact]
         public void A_flipped_byte_is_found_by_the_verifier_on_the_page_it_hit()
         {
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "flip.edb"), new DatabaseSpec { PageSize = 8192, PageCount = 100 });
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "flip.edb"), new DatabaseSpec { PageSize = 8192, PageCount = 100 });
             using (var fs = new FileStream(db.Path, FileMode.Open, FileAccess.ReadWrite))
             {
                 fs.Position = (60 + 1) * 8192L + 5000; // page number 60
@@ -124,20 +119,20 @@ namespace EseBackup.Core.Tests.Fixtures
         public void The_same_spec_writes_the_same_bytes()
         {
             var spec = new DatabaseSpec { PageSize = 16384, RecordCount = 500, PageCount = 200, Seed = 42 };
-            var a = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "a.edb"), spec);
-            var b = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "b.edb"), spec);
+            var a = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "a.edb"), spec);
+            var b = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "b.edb"), spec);
             using var sha = SHA256.Create();
             Assert.Equal(sha.ComputeHash(File.ReadAllBytes(a.Path)), sha.ComputeHash(File.ReadAllBytes(b.Path)));
 
             spec.Seed = 43;
-            var c = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "c.edb"), spec);
+            var c = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "c.edb"), spec);
             Assert.NotEqual(sha.ComputeHash(File.ReadAllBytes(a.Path)), sha.ComputeHash(File.ReadAllBytes(c.Path)));
         }
 
         [Fact]
         public void Too_few_pages_is_refused_with_the_number_needed_and_nothing_is_written()
         {
-            var path = Path.Combine(_dir, "small.edb");
+            var path = Path.Combine(Dir, "small.edb");
             var ex = Assert.Throws<ArgumentException>(() => EseFixtureWriter.WriteDatabase(path, new DatabaseSpec { PageSize = 4096, RecordCount = 5000, PageCount = 40 }));
             Assert.Contains("PageCount 40 is too small", ex.Message);
             Assert.Contains("5000 rows", ex.Message);
@@ -150,7 +145,7 @@ namespace EseBackup.Core.Tests.Fixtures
         [InlineData(8192, "bad name", "TableName")]
         public void Bad_specs_are_refused_with_a_clear_message(int pageSize, string table, string expected)
         {
-            var ex = Assert.Throws<ArgumentException>(() => EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "bad.edb"), new DatabaseSpec { PageSize = pageSize, TableName = table }));
+            var ex = Assert.Throws<ArgumentException>(() => EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "bad.edb"), new DatabaseSpec { PageSize = pageSize, TableName = table }));
             Assert.Contains(expected, ex.Message);
         }
 
@@ -158,14 +153,14 @@ namespace EseBackup.Core.Tests.Fixtures
         public void Duplicate_row_ids_are_refused()
         {
             var rows = new[] { new FixtureRow(1, "a", DateTime.UtcNow, null), new FixtureRow(1, "b", DateTime.UtcNow, null) };
-            var ex = Assert.Throws<ArgumentException>(() => EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "dup.edb"), new DatabaseSpec { Rows = rows }));
+            var ex = Assert.Throws<ArgumentException>(() => EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "dup.edb"), new DatabaseSpec { Rows = rows }));
             Assert.Contains("Id 1 appears twice", ex.Message);
         }
 
         [Fact]
         public void Many_rows_make_a_deeper_tree_and_a_large_file_is_mostly_free_pages()
         {
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "deep.edb"), new DatabaseSpec { PageSize = 4096, RecordCount = 30000, PageCount = 2000 });
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "deep.edb"), new DatabaseSpec { PageSize = 4096, RecordCount = 30000, PageCount = 2000 });
             Assert.Equal(3, db.TableDepth);
             Assert.True(db.TableLeafPages > 500);
             Assert.Equal(2000 - (db.TableRootPage + db.TablePages - 1), db.FreePages);
@@ -180,22 +175,17 @@ namespace EseBackup.Core.Tests.Fixtures
     public sealed class FixtureMemoryCollection { }
 
     [Collection(nameof(FixtureMemoryCollection))]
-    public sealed class FixtureMemoryTests : IDisposable
+    public sealed class FixtureMemoryTests : TempFolderTest
     {
-        readonly string _dir = TestEnvironment.NewTempFolder("fixtures-memory");
-
-        public void Dispose()
-        {
-            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-        }
+        public FixtureMemoryTests() : base("fixtures-memory") { }
 
         [Fact]
         public void Writing_a_256_MiB_database_allocates_a_bounded_amount_of_memory()
         {
             var spec = new DatabaseSpec { PageSize = 8192, RecordCount = 1000, PageCount = DatabaseSpec.PageCountForFileSize(256L << 20, 8192) };
-            EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "warm.edb"), new DatabaseSpec { PageCount = 100 });
+            EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "warm.edb"), new DatabaseSpec { PageCount = 100 });
             long before = GC.GetTotalAllocatedBytes(precise: true);
-            var db = EseFixtureWriter.WriteDatabase(Path.Combine(_dir, "big.edb"), spec);
+            var db = EseFixtureWriter.WriteDatabase(Path.Combine(Dir, "big.edb"), spec);
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
             Assert.Equal(256L << 20, db.FileSize);

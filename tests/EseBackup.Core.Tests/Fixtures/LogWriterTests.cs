@@ -8,14 +8,9 @@ using EseBackup.Fixtures;
 
 namespace EseBackup.Core.Tests.Fixtures
 {
-    public sealed class LogWriterTests : IDisposable
+    public sealed class LogWriterTests : TempFolderTest
     {
-        readonly string _dir = TestEnvironment.NewTempFolder("fixtures-logs");
-
-        public void Dispose()
-        {
-            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-        }
+        public LogWriterTests() : base("fixtures-logs") { }
 
         [Theory]
         [InlineData("edb", null, ".log", "edb0000A.log", 512)]
@@ -28,13 +23,13 @@ namespace EseBackup.Core.Tests.Fixtures
                 BaseName = baseName, GenerationDigits = digits, Extension = extension, FirstGeneration = 3, LastGeneration = 12,
                 SectorSize = sectorSize, LogFileSize = 256 * 1024, ReserveLogCount = 2, IncludeTempLog = true, DatabasePageSize = 16384,
             };
-            var written = EseFixtureWriter.WriteLogs(_dir, spec);
+            var written = EseFixtureWriter.WriteLogs(Dir, spec);
 
-            Assert.True(File.Exists(Path.Combine(_dir, tenthName)));
-            Assert.True(File.Exists(Path.Combine(_dir, baseName + extension)));
+            Assert.True(File.Exists(Path.Combine(Dir, tenthName)));
+            Assert.True(File.Exists(Path.Combine(Dir, baseName + extension)));
             Assert.Equal(10, written.Logs.Count);
 
-            var sequence = LogSequence.Scan(_dir);
+            var sequence = LogSequence.Scan(Dir);
             Assert.Equal(baseName, sequence.BaseName, ignoreCase: true);
             Assert.True(sequence.IsContiguous);
             Assert.Empty(sequence.Unreadable);
@@ -61,8 +56,8 @@ namespace EseBackup.Core.Tests.Fixtures
 
             Assert.Equal(3, sequence.TempAndReserveLogs.Count);
             Assert.All(sequence.TempAndReserveLogs, l => Assert.True(l.IsZeroFilled));
-            Assert.True(File.Exists(Path.Combine(_dir, baseName + "res00002.jrs")));
-            Assert.True(File.Exists(Path.Combine(_dir, baseName + "tmp" + extension)));
+            Assert.True(File.Exists(Path.Combine(Dir, baseName + "res00002.jrs")));
+            Assert.True(File.Exists(Path.Combine(Dir, baseName + "tmp" + extension)));
             Assert.Equal(EseFileKind.Log, EseFileDetector.Detect(written.Logs[0].Path));
             Assert.Equal(EseFileKind.ReserveLog, EseFileDetector.Detect(written.ReserveLogs[0]));
         }
@@ -71,24 +66,24 @@ namespace EseBackup.Core.Tests.Fixtures
         public void Missing_generations_show_as_gaps()
         {
             var spec = new LogSetSpec { FirstGeneration = 1, LastGeneration = 9, MissingGenerations = new HashSet<long> { 4, 5, 8 }, LogFileSize = 64 * 1024 };
-            EseFixtureWriter.WriteLogs(_dir, spec);
-            var sequence = LogSequence.Scan(_dir);
+            EseFixtureWriter.WriteLogs(Dir, spec);
+            var sequence = LogSequence.Scan(Dir);
             Assert.Equal(new[] { "4-5", "8" }, sequence.Gaps.Select(g => g.ToString()));
         }
 
         [Fact]
         public void Archived_names_only_when_the_last_log_is_not_current()
         {
-            var written = EseFixtureWriter.WriteLogs(_dir, new LogSetSpec { BaseName = "E01", FirstGeneration = 0x1FF, LastGeneration = 0x200, LastIsCurrent = false, LogFileSize = 64 * 1024, ReserveLogCount = 0 });
+            var written = EseFixtureWriter.WriteLogs(Dir, new LogSetSpec { BaseName = "E01", FirstGeneration = 0x1FF, LastGeneration = 0x200, LastIsCurrent = false, LogFileSize = 64 * 1024, ReserveLogCount = 0 });
             Assert.Equal(new[] { "E01000001FF.log", "E0100000200.log" }, written.Logs.Select(l => l.Name));
-            Assert.DoesNotContain(LogSequence.Scan(_dir).Logs, l => l.IsCurrent);
+            Assert.DoesNotContain(LogSequence.Scan(Dir).Logs, l => l.IsCurrent);
         }
 
         [Fact]
         public void A_checkpoint_reads_back_with_its_generation_and_signature()
         {
             var signature = new EseSignature(0x12345678, new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc), "HOST");
-            var path = EseFixtureWriter.WriteCheckpoint(Path.Combine(_dir, "E00.chk"), signature, 0x42);
+            var path = EseFixtureWriter.WriteCheckpoint(Path.Combine(Dir, "E00.chk"), signature, 0x42);
             var chk = CheckpointHeader.Read(path);
             Assert.True(chk.HeaderChecksumValid);
             Assert.Equal(0x42, chk.CheckpointGeneration);
@@ -103,7 +98,7 @@ namespace EseBackup.Core.Tests.Fixtures
         [InlineData("edb", 1, 5, 5000, "LogFileSize 5000")]
         public void Bad_log_specs_are_refused_with_a_clear_message(string baseName, long first, long last, int size, string expected)
         {
-            var ex = Assert.Throws<ArgumentException>(() => EseFixtureWriter.WriteLogs(_dir, new LogSetSpec { BaseName = baseName, FirstGeneration = first, LastGeneration = last, LogFileSize = size }));
+            var ex = Assert.Throws<ArgumentException>(() => EseFixtureWriter.WriteLogs(Dir, new LogSetSpec { BaseName = baseName, FirstGeneration = first, LastGeneration = last, LogFileSize = size }));
             Assert.Contains(expected, ex.Message);
         }
     }

@@ -14,11 +14,9 @@ namespace EseBackup.Core.Tests.Pipeline
     /// The set file streamer splits a file between workers; whatever the cut, it must give the file's
     /// XxHash128, copy every byte in order, and report bad pages in page order on the calling thread.
     /// </summary>
-    public sealed class SetFileStreamerTests : IDisposable
+    public sealed class SetFileStreamerTests : TempFolderTest
     {
-        readonly string folder = TestEnvironment.NewTempFolder("streamer");
-
-        public void Dispose() => Directory.Delete(folder, recursive: true);
+        public SetFileStreamerTests() : base("streamer") { }
 
         /// <summary>A database of <paramref name="pages"/> file pages: header, shadow, then stamped random pages (XOR+ECC).</summary>
         string WriteDatabase(string name, int pageSize, int pages, int trailingBytes = 0, int seed = 1)
@@ -39,7 +37,7 @@ namespace EseBackup.Core.Tests.Pipeline
                 PageChecksum.Stamp(page, p - 1);
             }
             rng.NextBytes(bytes.AsSpan(pages * pageSize, trailingBytes));
-            var path = Path.Combine(folder, name);
+            var path = Path.Combine(Dir, name);
             File.WriteAllBytes(path, bytes);
             return path;
         }
@@ -48,7 +46,7 @@ namespace EseBackup.Core.Tests.Pipeline
         {
             var bytes = new byte[length];
             new Random(seed).NextBytes(bytes);
-            var path = Path.Combine(folder, name);
+            var path = Path.Combine(Dir, name);
             File.WriteAllBytes(path, bytes);
             return path;
         }
