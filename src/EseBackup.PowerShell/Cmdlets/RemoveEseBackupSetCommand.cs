@@ -15,8 +15,9 @@ namespace EseBackup.PowerShell.Cmdlets
     {
         /// <summary>The folder holding the backup sets (a backup destination).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "FullName")]
+        [Alias(PathAlias.PSPath, PathAlias.FullName, PathAlias.LP)]
         [ValidateNotNullOrEmpty]
+        [PathArgument]
         public string Path { get; set; } = "";
 
         /// <summary>Keep the newest N complete sets (and the sets they build on).</summary>
@@ -39,7 +40,8 @@ namespace EseBackup.PowerShell.Cmdlets
             if (root == null) return;
             if (!Directory.Exists(root))
             {
-                WriteError(new ErrorRecord(new ArgumentException($"'{root}' is not a folder: name the folder holding the backup sets."), "NotABackupSetFolder", ErrorCategory.InvalidArgument, root));
+                BeginItem();
+                FailItem(new ErrorRecord(new ArgumentException($"'{root}' is not a folder: name the folder holding the backup sets."), "NotABackupSetFolder", ErrorCategory.InvalidArgument, root));
                 return;
             }
             bool hasKeep = MyInvocation.BoundParameters.ContainsKey(nameof(KeepLast));
@@ -49,14 +51,14 @@ namespace EseBackup.PowerShell.Cmdlets
                 cutoff = ToCutoff(OlderThan);
                 if (cutoff == null)
                 {
-                    WriteError(new ErrorRecord(new ArgumentException($"-OlderThan '{OlderThan}' is neither a TimeSpan (an age, e.g. (New-TimeSpan -Days 30) or '30.00:00:00') nor a DateTime."),
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-OlderThan '{OlderThan}' is neither a TimeSpan (an age, e.g. (New-TimeSpan -Days 30) or '30.00:00:00') nor a DateTime."),
                         "InvalidOlderThan", ErrorCategory.InvalidArgument, OlderThan));
                     return;
                 }
             }
             if (!hasKeep && cutoff == null)
             {
-                WriteError(new ErrorRecord(new ArgumentException("Name a retention rule: -KeepLast <N> and/or -OlderThan <TimeSpan or DateTime>."), "NoRetentionRule", ErrorCategory.InvalidArgument, root));
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Name a retention rule: -KeepLast <N> and/or -OlderThan <TimeSpan or DateTime>."), "NoRetentionRule", ErrorCategory.InvalidArgument, root));
                 return;
             }
 
@@ -68,6 +70,7 @@ namespace EseBackup.PowerShell.Cmdlets
             {
                 var what = d.Set.IsComplete ? $"{d.Set.Kind} backup set from {d.Set.Time.ToLocalTime():g}" : "incomplete backup set";
                 if (!ShouldProcess(d.Set.Path, $"Remove {what} ({d.Reason})")) continue;
+                BeginItem();
                 try
                 {
                     BackupRetention.Delete(d.Set);
@@ -75,7 +78,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    WriteEngineError(ex, "BackupSetRemoveFailed", d.Set.Path);
+                    FailItem(ex, "BackupSetRemoveFailed", d.Set.Path);
                 }
             }
         }
