@@ -399,7 +399,8 @@ namespace EseBackup.Core.BackupSets
                 CreateFolder(plan.Destination, createdFolders);
                 try
                 {
-                    return FolderLease.TryAcquire(leasePath, TimeSpan.FromMilliseconds(200))
+                    // No waiting: a restore holds the lease for its whole run, and no one only probes a destination's lease.
+                    return FolderLease.TryAcquire(leasePath)
                         ?? throw new BackupSetException(new BackupSetProblem(BackupProblemKind.DestinationInUse, plan.Chain.Last.Path, plan.Destination,
                             $"Another restore is writing into '{plan.Destination}' (it holds '{leasePath}'); nothing was restored. Wait for it to finish or choose another destination."));
                 }

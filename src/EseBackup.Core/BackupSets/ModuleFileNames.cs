@@ -46,10 +46,20 @@ namespace EseBackup.Core.BackupSets
         public static void WriteNew(string path, string text)
         {
             var bytes = new UTF8Encoding(false).GetBytes(text);
-            using (var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            try
             {
-                fs.Write(bytes, 0, bytes.Length);
-                fs.Flush(true);
+                using (fs)
+                {
+                    fs.Write(bytes, 0, bytes.Length);
+                    fs.Flush(true);
+                }
+            }
+            catch
+            {
+                // Created new above, so ours: a half-written file (full disk) does not stay behind.
+                try { File.Delete(path); } catch (Exception) { /* the first failure is propagating */ }
+                throw;
             }
         }
 
