@@ -281,6 +281,10 @@ namespace EseBackup.Core.BackupSets
                             throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadDatabaseHeader, f.Set.Path, f.Source, ex.Message, ex.PageNumber), ex);
                         }
                     }
+                    // A database read through the engine keeps its trailer page: the header of such a copy has
+                    // no end generation, and the engine's restore and recovery read it from the last page
+                    // (ErrLGCheckDBFiles, ErrDBUpdateHeaderFromTrailer), then zero it (ErrDBTryToZeroDBTrailer).
+                    // Stripping it would make them refuse the database (JET_errBadPatchPage).
                     StreamedFile streamed;
                     using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.SequentialScan))
                     {
