@@ -58,6 +58,9 @@ namespace EseBackup.Core.Tests.Interop
             Assert.Equal(0UL, EngineModel.LastArg("JetReadFileInstance", 4) % 4096); // page-aligned buffer
             Assert.Equal(1UL, EngineModel.LastArg("JetEndExternalBackupInstance2", 1)); // JET_bitBackupEndNormal
             Assert.False(EngineModel.BackupInProgress(instance.Handle));
+            // The engine-made copy (patched headers, trailer page) verifies as a whole set.
+            var verified = BackupSetVerifier.Verify(result.Set.Path);
+            Assert.True(verified.IsValid, string.Join("; ", verified.Problems.Select(p => p.ToString())));
         }
 
         /// <summary>The shape of ManagedEsent's JET_INSTANCE: a struct whose handle is a non-public Value.</summary>
