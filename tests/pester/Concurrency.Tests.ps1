@@ -139,14 +139,15 @@ while ([DateTime]::UtcNow -lt $deadline) {
     $null = Backup-EseDatabase -Path $C -Destination $B -ErrorAction Stop
     $t0 = [DateTime]::UtcNow.Ticks
     $errs = $null
-    # One set that stays in use is the one item failing, which throws (issue 14); -ErrorVariable holds it either way.
+    # One set that stays in use is the one item failing, which throws (issue 14): its record comes from catch
+    # (-ErrorVariable holds it wrapped in an exception).
     try {
         Remove-EseBackupSet -Path $B -KeepLast 1 -IncludeIncomplete -Confirm:$false -Verbose -ErrorAction SilentlyContinue -ErrorVariable errs 4>&1 | ForEach-Object {
             if ($_ -is [System.Management.Automation.VerboseRecord]) { if ($_.Message -match 'in use') { $inUse++ } }
             else { Write-Result @{ removed = $_.Path; from = $t0; at = [DateTime]::UtcNow.Ticks } }
         }
     }
-    catch { if (-not @($errs)) { throw } }
+    catch { $errs = @(@($errs) | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) + $_ }
     foreach ($e in @($errs)) { if ($e) { $inUse++; Write-Result (Describe-Error $e) } }
     Start-Sleep -Milliseconds (Get-Random -Maximum 80)
 }
@@ -194,9 +195,9 @@ for ($round = 1; $round -le 20; $round++) {
     New-Item -ItemType File -Path (Join-Path $Work "r$round-ready-$Role") | Out-Null
     Wait-File (Join-Path $Work "r$round-ready-one"); Wait-File (Join-Path $Work "r$round-ready-two")
     $errs = $null
-    # A refused restore of the one set throws (issue 14); -ErrorVariable holds the error.
+    # A refused restore of the one set throws (issue 14).
     $result = $null
-    try { $result = Restore-EseBackup -Path $A -Destination $B -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs } catch { if (-not @($errs)) { throw } }
+    try { $result = Restore-EseBackup -Path $A -Destination $B -Confirm:$false } catch { $errs = @($_) }
     if ($result) { Write-Result @{ round = $round; ok = $true } } else { Write-Result ((Describe-Error $errs[0]) + @{ round = $round }) }
     New-Item -ItemType File -Path (Join-Path $Work "r$round-done-$Role") | Out-Null
     Wait-File (Join-Path $Work "r$round-done-one"); Wait-File (Join-Path $Work "r$round-done-two")
