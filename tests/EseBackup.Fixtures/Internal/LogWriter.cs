@@ -6,7 +6,13 @@ using EseBackup.Core.Format;
 
 namespace EseBackup.Fixtures.Internal
 {
-    /// <summary>Writes log generations, reserve and temp logs, and checkpoint files through Core's header writers.</summary>
+    /// <summary>
+    /// Writes log generations, reserve and temp logs, and checkpoint files through Core's header writers. A log's
+    /// body is what the engine writes: cbSec-byte segments, each with a segment header (its position and time)
+    /// and the page ECC checksum with its sector index as the page number; the current log is written half
+    /// way, then a shadow copy of its last written segment, then empty (zero) segments. Each header records
+    /// the previous generation's creation time and the XOR of its segment checksums (checksumPrevLogAllSegments).
+    /// </summary>
     internal static class LogWriter
     {
         public static LogSetFixture Write(string folder, LogSetSpec spec, IReadOnlyList<AttachedDatabase> attached, LogPosition checkpoint)
@@ -16,9 +22,13 @@ namespace EseBackup.Fixtures.Internal
             var signature = spec.EffectiveLogSignature;
             var body = new byte[spec.LogFileSize];
             var logs = new List<LogFileFixture>();
+            ulong previousSegments = 0;
+            long previousWritten = 0;
             for (long g = spec.FirstGeneration; g <= spec.LastGeneration; g++)
             {
                 if (spec.MissingGenerations.Contains(g)) continue;
+                if (previousWritten != g - 1) previousSegments = 0; // the previous generation is not there to sum
+
                 bool current = spec.LastIsCurrent && g == spec.LastGeneration;
                 string name = current
                     ? LogFileName.CurrentName(spec.BaseName, spec.Extension)
@@ -38,8 +48,10 @@ namespace EseBackup.Fixtures.Internal
                     Flags = (byte)(spec.CircularLogging ? 0x02 : 0),
                     CheckpointPosition = checkpoint.Generation <= g ? checkpoint : new LogPosition(g, 1, 0),
                     Databases = attached.ToList(),
+                    PreviousLogSegmentsChecksum = previousSegments,
                 };
-                FillBody(body, spec, g);
+                previousSegments = FillBody(body, spec, g, header, current);
+                previousWritten = g;
                 header.WriteTo(body);
                 var path = Path.Combine(folder, name);
                 File.WriteAllBytes(path, body);
@@ -83,16 +95,35 @@ namespace EseBackup.Fixtures.Internal
             File.WriteAllBytes(path, file);
         }
 
-        static void FillBody(byte[] body, LogSetSpec spec, long generation)
+        /// <summary>Fills the segments after the header; returns the XOR of the written segments' checksums (shadows excluded, as the engine's accumulation).</summary>
+        static ulong FillBody(byte[] body, LogSetSpec spec, long generation, LogFileHeader header, bool current)
         {
-            if (!spec.FillBody)
-            {
-                Array.Clear(body, 0, body.Length);
-                return;
-            }
+            Array.Clear(body, 0, body.Length);
+            if (!spec.FillBody) return 0;
+            int cbSec = header.SectorSize;
+            int sectors = body.Length / cbSec;
+            // The current log is still being written: half full, a shadow of the last segment, then nothing.
+            int written = current ? Math.Max(header.HeaderSectors + 1, sectors / 2) : sectors;
             var rng = new FixtureRandom(FixtureRandom.Derive(spec.Seed, (uint)generation ^ 0x10600000u));
-            for (int i = LogFileHeader.HeaderSize; i + 4 <= body.Length; i += 4) Le.U32(body, i, rng.Next());
+            ulong accumulated = 0;
+            for (int sector = header.HeaderSectors; sector < written; sector++)
+            {
+                var segment = body.AsSpan(sector * cbSec, cbSec);
+                for (int i = SegmentHeaderSize; i + 4 <= cbSec; i += 4) Le.U32(body, sector * cbSec + i, rng.Next());
+                new LogPosition(generation, sector, 0).Write(segment.Slice(8));
+                LogTime.Write(segment.Slice(16), header.CreateTime);
+                Le.U32(body, sector * cbSec + PageChecksum.PageFlagsOffset, PageChecksum.NewChecksumFormatFlag);
+                ulong checksum = PageChecksum.ComputeNewFormat(segment, (uint)sector, headerBlock: true);
+                Le.U64(body, sector * cbSec, checksum);
+                accumulated ^= checksum;
+            }
+            if (current && written < sectors)
+                Buffer.BlockCopy(body, (written - 1) * cbSec, body, written * cbSec, cbSec);
+            return accumulated;
         }
+
+        /// <summary>LGSEGHDR: checksum, position, time, reserved bytes, flags (40 bytes).</summary>
+        const int SegmentHeaderSize = 40;
 
         static void Validate(LogSetSpec spec)
         {
