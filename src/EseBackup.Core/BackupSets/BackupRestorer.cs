@@ -225,7 +225,8 @@ namespace EseBackup.Core.BackupSets
 
     /// <summary>
     /// Restores a planned chain into its destination: each file copied under a temporary name while it is
-    /// hashed and (databases) page-checked; any bad page, hash mismatch or failure removes every temporary
+    /// verified as Test-EseBackup verifies it (<see cref="SetFileVerification"/>: hash, pages, log segments, then
+    /// the log stream and chain across the files); any problem or failure removes every temporary
     /// file and stops, naming file and page. Only when all files are good are they renamed to their final
     /// names, then restore.json is written. Existing databases and logs are never replaced unless forced.
     /// </summary>
@@ -259,6 +260,7 @@ namespace EseBackup.Core.BackupSets
 
             var createdFolders = new List<string>();
             var temps = new List<string>();
+            var verified = new List<VerifiedFile>();
             long total = plan.TotalBytes;
             long done = 0;
             long pages = 0;
@@ -272,49 +274,22 @@ namespace EseBackup.Core.BackupSets
                     var temp = f.Target + TempSuffix;
                     if (File.Exists(temp) || SetPathSafety.IsLink(temp)) File.Delete(temp); // a leftover of an interrupted restore
                     temps.Add(temp);
-                    int pageSize = 0;
-                    if (f.Role == BackupFileRole.Database)
-                    {
-                        try { pageSize = DatabaseHeader.Read(f.Source).PageSize; }
-                        catch (EseFormatException ex)
-                        {
-                            throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadDatabaseHeader, f.Set.Path, f.Source, ex.Message, ex.PageNumber), ex);
-                        }
-                    }
-                    StreamedFile streamed;
+                    VerifiedFile? checkedFile;
                     using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.SequentialScan))
                     {
                         long before = done;
-                        streamed = SetFileStreamer.Stream(f.Source, pageSize, output,
-                            bad => throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadPage, f.Set.Path, f.Source,
-                                $"Restore stopped: {bad.Describe()} Nothing was restored.", bad.PageNumber)),
+                        // The same checks as Test-EseBackup, in the pass that copies: what it flags, a restore refuses.
+                        checkedFile = SetFileVerification.Verify(f.Set, f.File, quick: false, output, Refuse,
                             bytes => onProgress?.Invoke(new RestoreProgress(f.Source, before + bytes, total)),
                             cancellation);
                         output.Flush(true);
                     }
-                    if (!string.Equals(streamed.Hash, f.File.Hash, StringComparison.OrdinalIgnoreCase))
-                        throw new BackupSetException(new BackupSetProblem(BackupProblemKind.HashMismatch, f.Set.Path, f.Source,
-                            $"Restore stopped: '{f.Source}' does not match its manifest hash (the file changed after the backup). Nothing was restored.", generation: f.Generation));
-                    if (streamed.Bytes != f.Size)
-                        throw new BackupSetException(new BackupSetProblem(BackupProblemKind.SizeMismatch, f.Set.Path, f.Source,
-                            $"Restore stopped: '{f.Source}' read {streamed.Bytes} bytes, the manifest says {f.Size}. Nothing was restored.", generation: f.Generation));
-                    if (f.Role == BackupFileRole.Log)
-                    {
-                        try
-                        {
-                            var header = LogFileHeader.Read(temp);
-                            if (header.Generation != f.Generation)
-                                throw new BackupSetException(new BackupSetProblem(BackupProblemKind.GenerationMismatch, f.Set.Path, f.Source,
-                                    $"Restore stopped: log '{f.Source}' carries generation {header.Generation}, the manifest says {f.Generation}.", generation: f.Generation));
-                        }
-                        catch (EseFormatException ex)
-                        {
-                            throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadLogHeader, f.Set.Path, f.Source, $"Restore stopped: {ex.Message}", generation: f.Generation), ex);
-                        }
-                    }
-                    done += streamed.Bytes;
-                    pages += streamed.PagesChecked;
+                    verified.Add(checkedFile!);
+                    done += checkedFile!.Streamed!.Bytes;
+                    pages += checkedFile.Streamed.PagesChecked;
                 }
+                // Across the files: every log of the full set's stream and its databases', adjacent generations linked.
+                SetFileVerification.CheckLogs(plan.Chain.Last.Path, verified, plan.Chain.Full.Manifest.LogSignature, Refuse);
 
                 // Every file is good: only now do they take their real names.
                 foreach (var f in plan.Files)
@@ -358,6 +333,10 @@ namespace EseBackup.Core.BackupSets
             WriteReport(result);
             return result;
         }
+
+        /// <summary>A problem the verification found stops the restore before anything takes its real name.</summary>
+        private static void Refuse(BackupSetProblem p) =>
+            throw new BackupSetException(new BackupSetProblem(p.Kind, p.SetPath, p.File, $"Restore stopped: {p.Message} Nothing was restored.", p.PageNumber, p.Generation, p.Sector));
 
         /// <summary>The command that replays the restored logs into the restored databases.</summary>
         public static string NextStep(RestoreResult r)

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -95,23 +96,58 @@ namespace EseBackup.Fixtures.Internal
             File.WriteAllBytes(path, file);
         }
 
-        /// <summary>Fills the segments after the header; returns the XOR of the written segments' checksums (shadows excluded, as the engine's accumulation).</summary>
         static ulong FillBody(byte[] body, LogSetSpec spec, long generation, LogFileHeader header, bool current)
         {
             Array.Clear(body, 0, body.Length);
             if (!spec.FillBody) return 0;
-            int cbSec = header.SectorSize;
+            return FillSegments(body, header.SectorSize, header.HeaderSectors, generation, header.CreateTime, FixtureRandom.Derive(spec.Seed, (uint)generation ^ 0x10600000u), current);
+        }
+
+        /// <summary>
+        /// What the engine does when the current log fills: the next generation's log, from the bytes of the current
+        /// one. The header is the current one's with the generation + 1, a creation time 5 minutes later, the current
+        /// creation time as the previous generation's and the current log's segment checksums accumulated; the body
+        /// is new segments (half written, a shadow, then empty).
+        /// </summary>
+        public static byte[] NextGeneration(byte[] current)
+        {
+            int generation = BinaryPrimitives.ReadInt32LittleEndian(current.AsSpan(4));
+            int cbSec = BinaryPrimitives.ReadUInt16LittleEndian(current.AsSpan(8));
+            int headerSectors = BinaryPrimitives.ReadUInt16LittleEndian(current.AsSpan(10));
+            var tally = new LogSegmentTally();
+            LogVerifier.CheckSegments(current.AsSpan(headerSectors * cbSec), headerSectors, cbSec, generation, tally);
+            if (tally.Bad > 0) throw new InvalidDataException($"The current log (generation {generation}) has {tally.Bad} bad segments: the next generation could not record its checksum.");
+
+            var next = new byte[current.Length];
+            Buffer.BlockCopy(current, 0, next, 0, headerSectors * cbSec);
+            var created = LogTime.Read(current.AsSpan(16)) ?? new DateTime(2024, 5, 6, 7, 9, 0, DateTimeKind.Utc);
+            var nextCreated = created.AddMinutes(5);
+            BinaryPrimitives.WriteInt32LittleEndian(next.AsSpan(4), checked(generation + 1));
+            LogTime.Write(next.AsSpan(16), nextCreated);
+            Buffer.BlockCopy(current, 16, next, 24, LogTime.Size);
+            BinaryPrimitives.WriteUInt64LittleEndian(next.AsSpan(PreviousLogSegmentsChecksumOffset), tally.WrittenChecksums);
+            PageChecksum.StampLogHeader(next);
+            FillSegments(next, cbSec, headerSectors, generation + 1, nextCreated, FixtureRandom.Derive(generation + 1, 0x10610000u), current: true);
+            return next;
+        }
+
+        /// <summary>
+        /// Writes segments from <paramref name="headerSectors"/> on; returns the XOR of the written segments'
+        /// checksums (shadows excluded, as the engine accumulates them).
+        /// </summary>
+        static ulong FillSegments(byte[] body, int cbSec, int headerSectors, long generation, DateTime? time, uint seed, bool current)
+        {
             int sectors = body.Length / cbSec;
             // The current log is still being written: half full, a shadow of the last segment, then nothing.
-            int written = current ? Math.Max(header.HeaderSectors + 1, sectors / 2) : sectors;
-            var rng = new FixtureRandom(FixtureRandom.Derive(spec.Seed, (uint)generation ^ 0x10600000u));
+            int written = current ? Math.Max(headerSectors + 1, sectors / 2) : sectors;
+            var rng = new FixtureRandom(seed);
             ulong accumulated = 0;
-            for (int sector = header.HeaderSectors; sector < written; sector++)
+            for (int sector = headerSectors; sector < written; sector++)
             {
                 var segment = body.AsSpan(sector * cbSec, cbSec);
                 for (int i = SegmentHeaderSize; i + 4 <= cbSec; i += 4) Le.U32(body, sector * cbSec + i, rng.Next());
                 new LogPosition(generation, sector, 0).Write(segment.Slice(8));
-                LogTime.Write(segment.Slice(16), header.CreateTime);
+                LogTime.Write(segment.Slice(16), time);
                 Le.U32(body, sector * cbSec + PageChecksum.PageFlagsOffset, PageChecksum.NewChecksumFormatFlag);
                 ulong checksum = PageChecksum.ComputeNewFormat(segment, (uint)sector, headerBlock: true);
                 Le.U64(body, sector * cbSec, checksum);
@@ -124,6 +160,9 @@ namespace EseBackup.Fixtures.Internal
 
         /// <summary>LGSEGHDR: checksum, position, time, reserved bytes, flags (40 bytes).</summary>
         const int SegmentHeaderSize = 40;
+
+        /// <summary>checksumPrevLogAllSegments in LGFILEHDR_FIXED (log.hxx).</summary>
+        const int PreviousLogSegmentsChecksumOffset = 653;
 
         static void Validate(LogSetSpec spec)
         {
