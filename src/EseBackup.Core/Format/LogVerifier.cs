@@ -30,8 +30,10 @@ namespace EseBackup.Core.Format
         WrongSize,
         /// <summary>A segment whose checksum matches neither its sector nor the previous one (JET_errLogReadVerifyFailure).</summary>
         BadSegment,
-        /// <summary>The previous generation's creation time or segment checksum recorded in this header does not match that log.</summary>
-        BrokenChain,
+        /// <summary>The previous generation's creation time recorded in this header (tmPrevGen) is not that log's (JET_errInvalidLogSequence).</summary>
+        InvalidLogSequence,
+        /// <summary>The previous generation's accumulated segment checksum recorded in this header is not that log's (JET_errLogSequenceChecksumMismatch).</summary>
+        LogSequenceChecksumMismatch,
         /// <summary>Another log signature than the neighbouring generation's (or the set's): another log stream.</summary>
         ForeignLog,
     }
@@ -330,10 +332,10 @@ namespace EseBackup.Core.Format
                 return;
             }
             if (b.PreviousGenerationTimeBits != a.CreateTimeBits)
-                next.Problems.Add(new LogProblem(LogProblemKind.BrokenChain, next.Path, b.Generation,
+                next.Problems.Add(new LogProblem(LogProblemKind.InvalidLogSequence, next.Path, b.Generation,
                     $"{Capitalize(link)} is broken: the header of generation {b.Generation} records the previous generation's creation time {Describe(b.PreviousGenerationTime)}, but generation {a.Generation} was created {Describe(a.CreateTime)} (JET_errInvalidLogSequence)."));
             if (b.PreviousLogSegmentsChecksum != 0 && previous.BodyComplete && b.PreviousLogSegmentsChecksum != previous.WrittenSegmentsChecksum)
-                next.Problems.Add(new LogProblem(LogProblemKind.BrokenChain, next.Path, b.Generation,
+                next.Problems.Add(new LogProblem(LogProblemKind.LogSequenceChecksumMismatch, next.Path, b.Generation,
                     $"{Capitalize(link)} is broken: the header of generation {b.Generation} records 0x{b.PreviousLogSegmentsChecksum:x16} as the checksum of generation {a.Generation}'s segments, but they add up to 0x{previous.WrittenSegmentsChecksum:x16} (JET_errLogSequenceChecksumMismatch)."));
         }
 
@@ -408,5 +410,145 @@ namespace EseBackup.Core.Format
         static string Describe(DateTime? time) => time == null ? "(none)" : time.Value.ToString("yyyy-MM-dd HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
 
         static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1);
+    }
+
+    /// <summary>
+    /// Verifies a log as its bytes go by in file order, in pieces of any size (a backup source's reads): the header
+    /// once it has arrived, then each whole segment; nothing of the file is kept but one partial segment.
+    /// </summary>
+    public sealed class LogStreamVerifier
+    {
+        readonly string path;
+        readonly long length;
+        readonly byte[] headerBytes = new byte[LogFileHeader.HeaderSize];
+        readonly LogSegmentTally tally = new LogSegmentTally();
+        byte[] carry = Array.Empty<byte>();
+        int carried;
+        long position;
+        long segmentsStart = -1;
+        int reported;
+        LogProblem? firstBad;
+        bool finished;
+
+        public LogStreamVerifier(string path, long length)
+        {
+            this.path = path;
+            this.length = length;
+            Check = new LogFileCheck { Path = path, Size = length };
+            if (LogFileName.TryParse(path, out var name)) Check.Generation = name!.Generation;
+        }
+
+        /// <summary>What is known so far; complete after <see cref="Finish"/>.</summary>
+        public LogFileCheck Check { get; private set; }
+
+        /// <summary>Every byte of the file went through <see cref="Append"/>.</summary>
+        public bool IsComplete => position >= length;
+
+        /// <summary>Takes the next bytes of the file; returns the problems found in them (empty when none).</summary>
+        public IReadOnlyList<LogProblem> Append(ReadOnlySpan<byte> data)
+        {
+            while (data.Length > 0)
+            {
+                if (position < LogFileHeader.HeaderSize)
+                {
+                    int n = (int)Math.Min(data.Length, LogFileHeader.HeaderSize - position);
+                    data.Slice(0, n).CopyTo(headerBytes.AsSpan((int)position));
+                    position += n;
+                    data = data.Slice(n);
+                    if (position == LogFileHeader.HeaderSize) ReadHeader();
+                    continue;
+                }
+                if (segmentsStart < 0 || !Check.ChecksSegments)
+                {
+                    position += data.Length; // nothing more to check in this file
+                    break;
+                }
+                if (position < segmentsStart)
+                {
+                    int skip = (int)Math.Min(data.Length, segmentsStart - position);
+                    position += skip;
+                    data = data.Slice(skip);
+                    continue;
+                }
+                int cbSec = Check.Header!.SectorSize;
+                if (carried > 0 || data.Length < cbSec)
+                {
+                    int n = Math.Min(data.Length, cbSec - carried);
+                    data.Slice(0, n).CopyTo(carry.AsSpan(carried));
+                    carried += n;
+                    data = data.Slice(n);
+                    if (carried == cbSec)
+                    {
+                        LogVerifier.CheckSegments(carry, (position + n - cbSec) / cbSec, cbSec, Check.Header.Generation, tally);
+                        carried = 0;
+                    }
+                    position += n;
+                    continue;
+                }
+                int whole = data.Length / cbSec * cbSec;
+                LogVerifier.CheckSegments(data.Slice(0, whole), position / cbSec, cbSec, Check.Header.Generation, tally);
+                position += whole;
+                data = data.Slice(whole);
+            }
+            return NewProblems();
+        }
+
+        /// <summary>Ends the file: size and trailing-bytes checks; returns the problems not returned before.</summary>
+        public IReadOnlyList<LogProblem> Finish()
+        {
+            if (finished) return Array.Empty<LogProblem>();
+            finished = true;
+            if (position < LogFileHeader.HeaderSize && Check.Header == null && Check.Problems.Count == 0)
+                Check.Problems.Add(new LogProblem(LogProblemKind.BadHeader, path, Check.Generation,
+                    $"'{path}' ended after {position} bytes, before its 4096-byte log header was complete."));
+            else if (Check.ChecksSegments)
+            {
+                // Complete lists every bad segment; the first, already returned, is not returned twice.
+                if (firstBad != null && Check.Problems.Remove(firstBad)) reported--;
+                LogVerifier.Complete(Check, tally);
+                if (firstBad != null && tally.BadSegments.Count > 0)
+                {
+                    Check.Problems.RemoveAt(Check.Problems.FindIndex(p => p.Kind == LogProblemKind.BadSegment));
+                    Check.Problems.Insert(reported++, firstBad);
+                }
+            }
+            return NewProblems();
+        }
+
+        void ReadHeader()
+        {
+            try
+            {
+                using var stream = new MemoryStream(headerBytes, writable: false);
+                var header = LogFileHeader.Read(stream, path);
+                header.ActualFileSize = length;
+                Check = LogVerifier.Inspect(header, length);
+                if (Check.ChecksSegments)
+                {
+                    segmentsStart = (long)Check.Header!.HeaderSectors * Check.Header.SectorSize;
+                    carry = new byte[Check.Header.SectorSize];
+                }
+            }
+            catch (EseFormatException ex)
+            {
+                Check.Problems.Add(new LogProblem(LogProblemKind.BadHeader, path, Check.Generation, ex.Message));
+            }
+        }
+
+        IReadOnlyList<LogProblem> NewProblems()
+        {
+            // Segment problems are listed once the file is complete; until then a bad segment shows in the tally.
+            if (tally.Bad > 0 && firstBad == null)
+            {
+                var bad = tally.BadSegments[0];
+                Check.Problems.Add(firstBad = new LogProblem(LogProblemKind.BadSegment, path, Check.Generation,
+                    $"'{path}' (generation {Check.Generation}): the segment at sector {bad.Sector} (byte offset {bad.Sector * Check.Header!.SectorSize}) fails its checksum (stored 0x{bad.Stored:x16}, computed 0x{bad.Computed:x16}); the engine refuses this log (JET_errLogReadVerifyFailure).",
+                    bad.Sector));
+            }
+            if (Check.Problems.Count == reported) return Array.Empty<LogProblem>();
+            var fresh = Check.Problems.Skip(reported).ToList();
+            reported = Check.Problems.Count;
+            return fresh;
+        }
     }
 }

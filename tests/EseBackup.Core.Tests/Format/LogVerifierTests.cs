@@ -106,7 +106,7 @@ namespace EseBackup.Core.Tests.Format
             Assert.True(results.Single(r => r.Generation == 64).IsValid);
             var later = results.Single(r => r.Generation == 65);
             var problem = Assert.Single(later.Problems);
-            Assert.Equal(LogProblemKind.BrokenChain, problem.Kind);
+            Assert.Equal(LogProblemKind.LogSequenceChecksumMismatch, problem.Kind);
             Assert.Contains("generation 64", problem.Message);
             Assert.Contains("JET_errLogSequenceChecksumMismatch", problem.Message);
         }
@@ -123,7 +123,7 @@ namespace EseBackup.Core.Tests.Format
             var results = new List<LogFileCheck>();
             LogVerifier.VerifyFiles(Directory.GetFiles(Dir), results.Add);
             var problem = Assert.Single(results.Single(r => r.Generation == 65).Problems);
-            Assert.Equal(LogProblemKind.BrokenChain, problem.Kind);
+            Assert.Equal(LogProblemKind.InvalidLogSequence, problem.Kind);
             Assert.Contains("JET_errInvalidLogSequence", problem.Message);
         }
 
