@@ -36,6 +36,8 @@ namespace EseBackup.Core.Format
         LogSequenceChecksumMismatch,
         /// <summary>Another log signature than the neighbouring generation's (or the set's): another log stream.</summary>
         ForeignLog,
+        /// <summary>The file could not be read (I/O error, access denied, gone).</summary>
+        Unreadable,
     }
 
     /// <summary>One problem of a log file: file, generation and, for a segment, its sector.</summary>
@@ -381,7 +383,16 @@ namespace EseBackup.Core.Format
             foreach (var (path, key) in ordered)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var check = VerifyFile(path, onBytes == null ? null : (Action<long>)(b => onBytes(path, b)), cancellation);
+                LogFileCheck check;
+                try
+                {
+                    check = VerifyFile(path, onBytes == null ? null : (Action<long>)(b => onBytes(path, b)), cancellation);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    check = new LogFileCheck { Path = path, Generation = key.Generation == long.MaxValue ? (long?)null : key.Generation };
+                    check.Problems.Add(new LogProblem(LogProblemKind.Unreadable, path, check.Generation, $"'{path}' cannot be read: {ex.Message}"));
+                }
                 if (previous != null && previousKey.Folder == key.Folder && string.Equals(previousKey.BaseName, key.BaseName, StringComparison.OrdinalIgnoreCase))
                     CheckLink(previous, check);
                 onResult(check);
