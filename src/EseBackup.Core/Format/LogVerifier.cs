@@ -304,10 +304,7 @@ namespace EseBackup.Core.Format
             check.ShadowSegments = tally.Shadow;
             check.BadSegments = tally.Bad;
             check.WrittenSegmentsChecksum = tally.WrittenChecksums;
-            foreach (var bad in tally.BadSegments)
-                check.Problems.Add(new LogProblem(LogProblemKind.BadSegment, check.Path, check.Generation,
-                    $"'{check.Path}' (generation {check.Generation}): the segment at sector {bad.Sector} (byte offset {bad.Sector * check.Header!.SectorSize}) fails its checksum (stored 0x{bad.Stored:x16}, computed 0x{bad.Computed:x16}); the engine refuses this log (JET_errLogReadVerifyFailure).",
-                    bad.Sector));
+            foreach (var bad in tally.BadSegments) check.Problems.Add(BadSegmentProblem(check, bad));
             if (tally.Bad > tally.BadSegments.Count)
                 check.Problems.Add(new LogProblem(LogProblemKind.BadSegment, check.Path, check.Generation,
                     $"'{check.Path}' (generation {check.Generation}): {tally.Bad - tally.BadSegments.Count} more segments fail their checksums."));
@@ -316,6 +313,11 @@ namespace EseBackup.Core.Format
                 check.Problems.Add(new LogProblem(LogProblemKind.WrongSize, check.Path, check.Generation,
                     $"'{check.Path}' (generation {check.Generation}) ends with {tail} bytes that are not a whole {check.Header!.SectorSize}-byte segment."));
         }
+
+        internal static LogProblem BadSegmentProblem(LogFileCheck check, LogBadSegment bad) =>
+            new LogProblem(LogProblemKind.BadSegment, check.Path, check.Generation,
+                $"'{check.Path}' (generation {check.Generation}): the segment at sector {bad.Sector} (byte offset {bad.Sector * check.Header!.SectorSize}) fails its checksum (stored 0x{bad.Stored:x16}, computed 0x{bad.Computed:x16}); the engine refuses this log (JET_errLogReadVerifyFailure).",
+                bad.Sector);
 
         /// <summary>
         /// Checks the link from <paramref name="previous"/> (generation g) to <paramref name="next"/> (g + 1) and adds
@@ -551,10 +553,7 @@ namespace EseBackup.Core.Format
             // Segment problems are listed once the file is complete; until then a bad segment shows in the tally.
             if (tally.Bad > 0 && firstBad == null)
             {
-                var bad = tally.BadSegments[0];
-                Check.Problems.Add(firstBad = new LogProblem(LogProblemKind.BadSegment, path, Check.Generation,
-                    $"'{path}' (generation {Check.Generation}): the segment at sector {bad.Sector} (byte offset {bad.Sector * Check.Header!.SectorSize}) fails its checksum (stored 0x{bad.Stored:x16}, computed 0x{bad.Computed:x16}); the engine refuses this log (JET_errLogReadVerifyFailure).",
-                    bad.Sector));
+                Check.Problems.Add(firstBad = LogVerifier.BadSegmentProblem(Check, tally.BadSegments[0]));
             }
             if (Check.Problems.Count == reported) return Array.Empty<LogProblem>();
             var fresh = Check.Problems.Skip(reported).ToList();
