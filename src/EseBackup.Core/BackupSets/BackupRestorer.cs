@@ -274,6 +274,10 @@ namespace EseBackup.Core.BackupSets
                     var temp = f.Target + TempSuffix;
                     if (File.Exists(temp) || SetPathSafety.IsLink(temp)) File.Delete(temp); // a leftover of an interrupted restore
                     temps.Add(temp);
+                    // A database read through the engine keeps its trailer page: the header of such a copy has
+                    // no end generation, and the engine's restore and recovery read it from the last page
+                    // (ErrLGCheckDBFiles, ErrDBUpdateHeaderFromTrailer), then zero it (ErrDBTryToZeroDBTrailer).
+                    // Stripping it would make them refuse the database (JET_errBadPatchPage).
                     VerifiedFile? checkedFile;
                     using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.SequentialScan))
                     {
