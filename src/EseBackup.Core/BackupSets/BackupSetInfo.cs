@@ -238,6 +238,34 @@ namespace EseBackup.Core.BackupSets
             return decisions;
         }
 
+        /// <summary>
+        /// When only <paramref name="named"/> set folders may go: the sets the rule removes among them that a set
+        /// staying (not named, or blocked itself) builds on, each with the name of a set that needs it.
+        /// </summary>
+        public static Dictionary<string, string> NeededByRemaining(IReadOnlyList<RetentionDecision> decisions, ICollection<string> named)
+        {
+            var going = new HashSet<string>(decisions.Where(d => d.Remove && named.Contains(d.Set.Path)).Select(d => d.Set.Path), StringComparer.Ordinal);
+            var sets = decisions.Select(d => d.Set).ToList();
+            var byId = sets.Where(s => s.IsComplete && s.SetId != null).GroupBy(s => s.SetId!.Value).ToDictionary(g => g.Key, g => g.First());
+            var blocked = new Dictionary<string, string>(StringComparer.Ordinal);
+            bool changed = true;
+            while (changed)
+            {
+                changed = false;
+                foreach (var staying in sets.Where(s => !going.Contains(s.Path)))
+                {
+                    var seen = new HashSet<Guid>();
+                    for (var p = staying.ParentSetId; p != null && seen.Add(p.Value) && byId.TryGetValue(p.Value, out var parent); p = parent.ParentSetId)
+                    {
+                        if (!going.Remove(parent.Path)) continue;
+                        blocked[parent.Path] = staying.Name;
+                        changed = true;
+                    }
+                }
+            }
+            return blocked;
+        }
+
         private static void KeepAncestors(Guid? parentId, Dictionary<Guid, BackupSetInfo> byId, Dictionary<string, string> keep, string why)
         {
             var seen = new HashSet<Guid>();

@@ -99,11 +99,17 @@ namespace EseBackup.PowerShell.Cmdlets
             foreach (var d in decisions.Where(d => !d.Remove)) WriteVerbose($"Keeping {d.Set.Name}: {d.Reason}.");
             if (!decisions.Any(d => d.Remove))
                 WriteVerbose($"Nothing to remove under '{root}': the rule keeps all {decisions.Count()} set(s).");
+            var blocked = named == null ? new Dictionary<string, string>() : BackupRetention.NeededByRemaining(decisions, named);
             foreach (var d in decisions.Where(d => d.Remove).OrderBy(d => d.Set.Time))
             {
                 if (named != null && !named.Contains(d.Set.Path))
                 {
                     WriteVerbose($"Not removing {d.Set.Name}: the rule would, but it was not among the sets given.");
+                    continue;
+                }
+                if (blocked.TryGetValue(d.Set.Path, out var neededBy))
+                {
+                    WriteWarning($"Not removing {d.Set.Name}: set '{neededBy}' builds on it and stays (it was not among the sets given).");
                     continue;
                 }
                 var what = d.Set.IsComplete ? $"{d.Set.Kind} backup set from {d.Set.Time.ToLocalTime():g}" : "incomplete backup set";
