@@ -30,10 +30,8 @@ namespace EseBackup.Core.Format
                 if (PageChecksum.IsAllZero(h))
                 {
                     if (name != null) return name.Kind == LogFileKind.Reserve || name.Kind == LogFileKind.Temp ? EseFileKind.ReserveLog : EseFileKind.Unknown;
-                    // A zeroed header page: the engine still attaches from an intact shadow (ErrUtilReadShadowedHeader),
-                    // and a .edb whose header pages are both zeroed is a damaged database, for its reader to name.
-                    return DatabaseHeader.HasIntactShadowHeader(stream) || path.EndsWith(".edb", StringComparison.OrdinalIgnoreCase)
-                        ? EseFileKind.Database : EseFileKind.Unknown;
+                    // A zeroed header page: the engine still attaches from an intact shadow (ErrUtilReadShadowedHeader).
+                    return DatabaseHeader.HasIntactShadowHeader(stream) ? EseFileKind.Database : EseFileKind.Unknown;
                 }
                 var type = (EseHeaderFileType)BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(DatabaseHeader.FileTypeOffset));
                 switch (type)

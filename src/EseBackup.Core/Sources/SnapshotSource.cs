@@ -399,6 +399,10 @@ namespace EseBackup.Core.Sources
             var entries = Directory.EnumerateFiles(full).ToList();
             foreach (var entry in entries.Where(HasEseFileName)) RefuseIfSpecial(entry);
             var found = entries.Where(SnapshotFacts.LooksLikeDatabase).OrderBy(p => p, StringComparer.Ordinal).ToList();
+            // A .edb whose header pages are both zeroed is no database to the detector, but leaving it out silently
+            // would back up the folder without it: refuse, naming the file and pages (DatabaseHeader.Read says which).
+            foreach (var zeroed in entries.Except(found).Where(SnapshotFacts.HasZeroedHeader))
+                SnapshotFacts.ReadDatabase(zeroed);
             if (found.Count == 0)
                 throw new JetException(JetError.JET_errFileNotFound, $"No ESE database was found in '{full}'. Name the database file(s) instead.", full);
             return found;
