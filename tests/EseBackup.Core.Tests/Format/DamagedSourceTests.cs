@@ -7,7 +7,6 @@ using EseBackup.Core.Protocol;
 using EseBackup.Core.Sources;
 using EseBackup.Core.Tests.Pipeline;
 using EseBackup.Core.Tests.Support;
-using EseBackup.Fixtures;
 
 namespace EseBackup.Core.Tests.Format
 {
@@ -25,14 +24,7 @@ namespace EseBackup.Core.Tests.Format
         string WriteSource(string name = "source")
         {
             var folder = System.IO.Path.Combine(Dir, name);
-            var spec = new DatabaseFolderSpec();
-            spec.Database.PageSize = PageSize;
-            spec.Database.PageCount = 32;
-            spec.Logs.FirstGeneration = 1;
-            spec.Logs.LastGeneration = 3;
-            spec.Logs.LogFileSize = 128 * 1024;
-            spec.Logs.ReserveLogCount = 0;
-            EseFixtureWriter.WriteDatabaseFolder(folder, spec);
+            PipelineTestFolders.WriteFixtureFolder(folder, PageSize, pageCount: 32, lastGeneration: 3, logFileSize: 128 * 1024);
             return folder;
         }
 

@@ -10,7 +10,7 @@ using EseBackup.Core.Format;
 using EseBackup.Core.Protocol;
 using EseBackup.Core.Tests.Restore;
 using EseBackup.Core.Tests.Support;
-using EseBackup.Fixtures;
+using EseBackup.Core.Tests.Pipeline;
 
 namespace EseBackup.Core.Tests.Format
 {
@@ -155,14 +155,7 @@ namespace EseBackup.Core.Tests.Format
         (byte[] Database, byte[] Log, byte[] Checkpoint) BaseFiles()
         {
             var folder = System.IO.Path.Combine(Dir, "source");
-            var spec = new DatabaseFolderSpec();
-            spec.Database.PageSize = 4096;
-            spec.Database.PageCount = 32;
-            spec.Logs.FirstGeneration = 1;
-            spec.Logs.LastGeneration = 2;
-            spec.Logs.LogFileSize = 16 * 1024;
-            spec.Logs.ReserveLogCount = 0;
-            var written = EseFixtureWriter.WriteDatabaseFolder(folder, spec);
+            var written = PipelineTestFolders.WriteFixtureFolder(folder, 4096, pageCount: 32, lastGeneration: 2, logFileSize: 16 * 1024);
             return (File.ReadAllBytes(written.Database.Path), File.ReadAllBytes(written.Logs.Logs[0].Path).Take(8192).ToArray(), File.ReadAllBytes(written.CheckpointPath!));
         }
 
