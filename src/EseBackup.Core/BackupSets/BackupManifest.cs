@@ -120,13 +120,9 @@ namespace EseBackup.Core.BackupSets
         public void WriteTo(string setFolder)
         {
             var final = System.IO.Path.Combine(setFolder, FileName);
-            var temp = final + ".tmp";
-            var bytes = new UTF8Encoding(false).GetBytes(ToJson());
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(bytes, 0, bytes.Length);
-                fs.Flush(true);
-            }
+            var temp = final + ModuleFileNames.TempSuffix;
+            // Both names are created new: whatever is already there (a link planted in the set) is never followed or replaced.
+            ModuleFileNames.WriteNew(temp, ToJson());
             File.Move(temp, final);
         }
 
@@ -219,6 +215,8 @@ namespace EseBackup.Core.BackupSets
                 if (reason != null) Fail($"file path '{f.Path}' {reason}.");
                 if (!seen.Add(f.Path)) Fail($"file '{f.Path}' is listed twice.");
                 if (string.Equals(f.Path, FileName, StringComparison.OrdinalIgnoreCase)) Fail("a file entry names the manifest itself.");
+                var reserved = ModuleFileNames.ReservedNameProblem(f.Path);
+                if (reserved != null) Fail($"file path '{f.Path}' {reserved}.");
                 if (f.Size < 0) Fail($"file '{f.Path}' has a negative size.");
                 if (f.Size > long.MaxValue - total) Fail($"file '{f.Path}' has a size ({f.Size} bytes) that takes the set's total past what any volume can hold.");
                 total += f.Size;

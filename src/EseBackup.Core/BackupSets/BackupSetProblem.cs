@@ -22,6 +22,10 @@ namespace EseBackup.Core.BackupSets
         UnsafePath,
         UnreadableFile,
         DestinationExists,
+
+        /// <summary>Another process holds the lease of the restore destination.</summary>
+        DestinationInUse,
+
         /// <summary>A second set folder carries a set id another folder has (a copied set); it is not used.</summary>
         DuplicateSet,
     }

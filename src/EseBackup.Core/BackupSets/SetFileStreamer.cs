@@ -88,6 +88,8 @@ namespace EseBackup.Core.BackupSets
             readonly long length;
             readonly long pagesEnd;
             readonly bool hasHeaderPages;
+            /// <summary>Where the engine's backup trailer page must be, when the database header calls for one.</summary>
+            readonly DatabaseTrailer.Expectation? trailer;
             readonly int sliceSize;
             readonly long sliceCount;
             readonly int workerCount;
@@ -120,6 +122,14 @@ namespace EseBackup.Core.BackupSets
                     length = reader.Length;
                     pagesEnd = pageSize > 0 ? length / pageSize * pageSize : 0;
                     hasHeaderPages = pageSize > 0 && length >= 2L * pageSize;
+                    if (hasHeaderPages)
+                    {
+                        // Two pages read ahead of the slices: the header says whether the last page is a trailer,
+                        // and the slice holding it may be checked before the one holding the header.
+                        var headerPages = new byte[2 * pageSize];
+                        if (reader.Read(0, headerPages, headerPages.Length) == headerPages.Length)
+                            trailer = DatabaseTrailer.Expectation.FromHeaderPages(path, headerPages, pageSize, length);
+                    }
                     // Slices hold whole hash blocks and whole pages, so no block or page spans two workers.
                     int unit = pageSize > ParallelXxHash128.BlockSize ? pageSize : ParallelXxHash128.BlockSize;
                     sliceSize = Math.Max(unit, chunkSize / unit * unit);
@@ -249,7 +259,8 @@ namespace EseBackup.Core.BackupSets
                     if (bad != null) slot.Bad.Add(bad);
                 }
                 if (wholePages > first)
-                    DatabaseVerifier.VerifyPages(path, slot.Buffer, first * pageSize, (wholePages - first) * pageSize, filePage + first, pageSize, slot.Bad.Add);
+                    DatabaseVerifier.VerifyPages(path, slot.Buffer, first * pageSize, (wholePages - first) * pageSize, filePage + first, pageSize, slot.Bad.Add, trailer);
+                if (index == 0 && trailer?.CheckRoom() is BadPage noRoom) slot.Bad.Add(noRoom);
                 slot.Pages = wholePages;
             }
 

@@ -12,8 +12,9 @@ namespace EseBackup.Core.Format
     /// <summary>A page whose checksum does not match its bytes.</summary>
     public sealed class BadPage
     {
-        public BadPage(string path, long pageNumber, int pageSize, PageCheck check)
+        public BadPage(string path, long pageNumber, int pageSize, PageCheck check, string? reason = null)
         {
+            Reason = reason;
             Path = path;
             PageNumber = pageNumber;
             FileOffset = (pageNumber + 1) * pageSize;
@@ -34,6 +35,9 @@ namespace EseBackup.Core.Format
         public int CorrectableBit { get; }
         public bool NewChecksumFormat { get; }
 
+        /// <summary>What is wrong, when it is more than a checksum (a backup trailer page out of place or not matching).</summary>
+        public string? Reason { get; }
+
         /// <summary>A damaged header (page number −1, file page 0) or shadow header (page number 0, file page 1).</summary>
         public static BadPage Header(string path, bool shadow, int pageSize, uint stored, uint computed, bool zeroed = false) =>
             new BadPage(path, shadow ? 0 : -1, pageSize, new PageCheck(PageCheckStatus.Bad, stored, computed)) { IsZeroed = zeroed };
@@ -43,14 +47,26 @@ namespace EseBackup.Core.Format
         /// <summary>A header page that is all zeros (overwritten or never written), not merely a wrong checksum.</summary>
         public bool IsZeroed { get; private set; }
 
-        public string Describe() => IsHeader
+        public string Describe() => Reason ?? (IsHeader
             ? IsZeroed
                 ? $"'{Path}': the {(PageNumber == 0 ? "shadow database header (file page 1)" : "database header (file page 0)")} is all zeros: the header page is zeroed (damaged)."
                 : $"'{Path}': the {(PageNumber == 0 ? "shadow database header (file page 1)" : "database header (file page 0)")} fails its checksum: stored 0x{Expected:X8}, computed 0x{Actual:X8}."
             : $"'{Path}': page {PageNumber} (file offset {FileOffset}) fails its checksum" +
             (Block > 0 ? $" in block {Block}" : "") +
             $": stored 0x{Expected:X16}, computed 0x{Actual:X16}" +
-            (CorrectableBit >= 0 ? $" (a single flipped bit at bit {CorrectableBit} of the page)." : ".");
+            (CorrectableBit >= 0 ? $" (a single flipped bit at bit {CorrectableBit} of the page)." : "."));
+
+        /// <summary>
+        /// A page that fails its page checksum but is a well-formed backup trailer (BKIMakeDbTrailer): the
+        /// engine only ever reads the trailer as the last page, so anywhere else it is damage worth naming.
+        /// </summary>
+        internal static BadPage Classify(string path, long pageNumber, ReadOnlySpan<byte> page, PageCheck check) =>
+            DatabaseTrailer.LooksLikeTrailer(page)
+                ? new BadPage(path, pageNumber, page.Length, check,
+                    $"'{path}': page {pageNumber} (file page {pageNumber + 1}, offset {(pageNumber + 1) * page.Length}) is a backup trailer page in the wrong place: " +
+                    "the engine appends the trailer as the last page of a backed-up database and reads it only there; " +
+                    $"as a database page it fails its checksum (stored 0x{check.Expected:X16}, computed 0x{check.Actual:X16}).")
+                : new BadPage(path, pageNumber, page.Length, check);
 
         public override string ToString() => Describe();
     }
@@ -101,11 +117,32 @@ namespace EseBackup.Core.Format
             VerifyPages(path, buffer, 0, count, firstFilePageIndex, pageSize, onBad);
 
         /// <summary>The pages in buffer[offset..offset+count), the first of them at file page <paramref name="firstFilePageIndex"/>.</summary>
-        public static unsafe PageRunCounts VerifyPages(string path, byte[] buffer, int offset, int count, long firstFilePageIndex, int pageSize, Action<BadPage> onBad)
+        /// <param name="trailer">Where the file's backup trailer page is, when its header calls for one: that page is checked as a trailer.</param>
+        public static unsafe PageRunCounts VerifyPages(string path, byte[] buffer, int offset, int count, long firstFilePageIndex, int pageSize, Action<BadPage> onBad,
+            DatabaseTrailer.Expectation? trailer = null)
         {
             if (offset < 0 || count < 0 || offset + count > buffer.Length) throw new ArgumentOutOfRangeException(nameof(count));
+            int pages = count / pageSize;
+            long trailerAt = trailer == null ? -1 : trailer.FilePage - firstFilePageIndex;
             fixed (byte* start = buffer)
-                return VerifyPagesAt(path, (IntPtr)(start + offset), count / pageSize, firstFilePageIndex, pageSize, onBad);
+            {
+                if (trailerAt < 0 || trailerAt >= pages)
+                    return VerifyPagesAt(path, (IntPtr)(start + offset), pages, firstFilePageIndex, pageSize, onBad);
+                int before = (int)trailerAt;
+                var counts = VerifyPagesAt(path, (IntPtr)(start + offset), before, firstFilePageIndex, pageSize, onBad);
+                var bad = trailer!.Check(new ReadOnlySpan<byte>(buffer, offset + before * pageSize, pageSize));
+                if (bad == null) counts.Valid++;
+                else
+                {
+                    counts.Bad++;
+                    onBad(bad);
+                }
+                var after = VerifyPagesAt(path, (IntPtr)(start + offset + (before + 1) * pageSize), pages - before - 1, firstFilePageIndex + before + 1, pageSize, onBad);
+                counts.Valid += after.Valid;
+                counts.Uninitialized += after.Uninitialized;
+                counts.Bad += after.Bad;
+                return counts;
+            }
         }
 
         /// <summary>
@@ -131,7 +168,10 @@ namespace EseBackup.Core.Format
             {
                 long length = stream.Length;
                 ReportHeaderPages(path, stream, pageSize, result, onBadPage);
-                VerifyBodyStreamed(path, stream, pageSize, chunkSize, result, onBadPage, onProgress, cancellation);
+                var trailer = DatabaseTrailer.Expectation.For(path, header, length);
+                var noRoom = trailer?.CheckRoom();
+                if (noRoom != null) Accumulate(result, new PageRunCounts { Bad = 1 }, new List<BadPage> { noRoom }, 0, pageSize, onBadPage);
+                VerifyBodyStreamed(path, stream, pageSize, chunkSize, trailer, result, onBadPage, onProgress, cancellation);
                 if (length % pageSize != 0)
                     throw new EseFormatException(path, EseFormatProblem.Truncated,
                         $"'{path}' is {length} bytes, not a whole number of {pageSize}-byte pages: the last page (page {length / pageSize - 1}) is truncated.", length / pageSize - 1);
@@ -148,7 +188,7 @@ namespace EseBackup.Core.Format
         /// a reader thread feeding a checker thread measured slower (the copy and the check then serialise
         /// on memory). Memory is two pooled chunk buffers whatever the file size.
         /// </summary>
-        static void VerifyBodyStreamed(string path, FileStream stream, int pageSize, int chunkSize, DatabaseVerificationResult result,
+        static void VerifyBodyStreamed(string path, FileStream stream, int pageSize, int chunkSize, DatabaseTrailer.Expectation? trailer, DatabaseVerificationResult result,
             Action<BadPage>? onBadPage, Action<long, long>? onProgress, CancellationToken cancellation)
         {
             var pool = ArrayPool<byte>.Shared;
@@ -165,10 +205,10 @@ namespace EseBackup.Core.Format
                     long nextOffset = offset + chunkSize;
                     var badTheirs = new List<BadPage>();
                     var other = nextOffset < usable
-                        ? Task.Run(() => ReadAndVerify(path, second, theirs, nextOffset, chunkSize, usable, pageSize, badTheirs))
+                        ? Task.Run(() => ReadAndVerify(path, second, theirs, nextOffset, chunkSize, usable, pageSize, trailer, badTheirs))
                         : null;
                     var badMine = new List<BadPage>();
-                    var (got, counts) = ReadAndVerify(path, stream, mine, offset, chunkSize, usable, pageSize, badMine);
+                    var (got, counts) = ReadAndVerify(path, stream, mine, offset, chunkSize, usable, pageSize, trailer, badMine);
                     var (otherGot, otherCounts) = other?.GetAwaiter().GetResult() ?? (0, new PageRunCounts());
                     Accumulate(result, counts, badMine, got, pageSize, onBadPage);
                     if (otherGot > 0) Accumulate(result, otherCounts, badTheirs, otherGot, pageSize, onBadPage);
@@ -182,14 +222,15 @@ namespace EseBackup.Core.Format
             }
         }
 
-        static (int Got, PageRunCounts Counts) ReadAndVerify(string path, FileStream stream, byte[] buffer, long offset, int chunkSize, long usable, int pageSize, List<BadPage> bad)
+        static (int Got, PageRunCounts Counts) ReadAndVerify(string path, FileStream stream, byte[] buffer, long offset, int chunkSize, long usable, int pageSize,
+            DatabaseTrailer.Expectation? trailer, List<BadPage> bad)
         {
             stream.Position = offset;
             int want = (int)Math.Min(chunkSize, usable - offset);
             int got = DatabaseHeader.ReadFully(stream, buffer, 0, want) / pageSize * pageSize;
             if (got < want)
                 throw new EseFormatException(path, EseFormatProblem.Truncated, $"'{path}' ended at byte {offset + got} while it was being verified: the file shrank or is truncated.", (offset + got) / pageSize - 1);
-            return (got, VerifyPages(path, buffer, got, offset / pageSize, pageSize, bad.Add));
+            return (got, VerifyPages(path, buffer, 0, got, offset / pageSize, pageSize, bad.Add, trailer));
         }
 
         static void Accumulate(DatabaseVerificationResult result, PageRunCounts counts, List<BadPage> bad, int bytes, int pageSize, Action<BadPage>? onBadPage)
@@ -250,7 +291,7 @@ namespace EseBackup.Core.Format
                 {
                     case PageCheckStatus.Valid: counts.Valid++; break;
                     case PageCheckStatus.Uninitialized: counts.Uninitialized++; break;
-                    default: counts.Bad++; onBad(new BadPage(path, pageNumber, pageSize, check)); break;
+                    default: counts.Bad++; onBad(BadPage.Classify(path, pageNumber, new ReadOnlySpan<byte>(p + (long)i * pageSize, pageSize), check)); break;
                 }
             }
             return counts;

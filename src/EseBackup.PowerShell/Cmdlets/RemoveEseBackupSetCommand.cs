@@ -93,7 +93,7 @@ namespace EseBackup.PowerShell.Cmdlets
         {
             if (named != null)
                 WriteVerbose($"The rule is decided over all backup sets in '{root}' (chains and the newest sets are there); only the {named.Count} set folder(s) given are removed when it removes them.");
-            var decisions = BackupRetention.Plan(BackupSetInfo.List(root), hasKeep ? KeepLast : (int?)null, cutoff, IncludeIncomplete.IsPresent);
+            var decisions = BackupRetention.Plan(BackupSetInfo.List(root), hasKeep ? KeepLast : (int?)null, cutoff, IncludeIncomplete.IsPresent, BackupRetention.IsInUse);
             foreach (var d in decisions.Where(d => d.Set.IsUnreadable))
                 WriteWarning($"Backup set '{d.Set.Path}' cannot be read ({d.Set.Reason}); no rule removes it, and the sets it may build on are kept.");
             foreach (var d in decisions.Where(d => !d.Remove)) WriteVerbose($"Keeping {d.Set.Name}: {d.Reason}.");
@@ -118,6 +118,11 @@ namespace EseBackup.PowerShell.Cmdlets
                 {
                     BackupRetention.Delete(d.Set);
                     WriteObject(d.Set);
+                }
+                catch (BackupSetInUseException ex)
+                {
+                    // A backup started building on it after the plan was made: it stays, and says so.
+                    WriteError(new ErrorRecord(ex, "BackupSetInUse", ErrorCategory.ResourceBusy, d.Set.Path));
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
