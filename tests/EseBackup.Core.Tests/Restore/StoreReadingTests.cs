@@ -148,6 +148,11 @@ namespace EseBackup.Core.Tests.Restore
             Assert.Equal(BackupProblemKind.UnsafePath, fileProblem.Kind);
             Assert.Equal(database, fileProblem.File);
             Assert.Contains("FIFO", fileProblem.Message);
+            // A FIFO named like the lease of a set: retention's in-use probe does not open it, and keeps the set.
+            var lease = Fifo.Make(FolderLease.PathForSet(t.Full.Path));
+            var plan = Fifo.WithinDeadline(() => BackupRetention.Plan(BackupSetInfo.List(t.Backups), 0, DateTime.MaxValue, false, BackupRetention.IsInUse), lease);
+            Assert.False(plan.Single(d => d.Set.Path == t.Full.Path).Remove);
+            File.Delete(lease);
             var restore = Fifo.WithinDeadline(() => Assert.ThrowsAny<Exception>(() => BackupRestorer.Restore(RestorePlan.Create(fifoFileSet, t.NewDestination("from-fifo")))), database);
             Assert.Contains(database, restore.Message);
 
