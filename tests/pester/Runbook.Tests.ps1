@@ -300,3 +300,32 @@ Describe 'Path parameters bind alike everywhere' {
         @($attr.ValueFromPipelineByPropertyName) | Should -Not -Contain $false
     }
 }
+
+Describe 'Guard rails' {
+    BeforeEach {
+        if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
+    }
+
+    It 'refuses -KeepLast 0 before anything is read' {
+        $root = New-TestFolder 'runbook'
+        $thrown = Get-ThrownError { Remove-EseBackupSet -Path $root -KeepLast 0 -Confirm:$false }
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError*'
+        $thrown.Exception.Message | Should -BeLike '*KeepLast*'
+    }
+
+    It 'takes -OlderThan as 7d, and refuses a rule that would remove every full backup unless -Force' {
+        $root = New-TestFolder 'runbook'
+        $src = New-SourceFolder (Join-Path $root 'src')
+        $dest = Join-Path $root 'dest'
+        $full = Backup-EseDatabase -Path $src -Destination $dest
+        @(Remove-EseBackupSet -Path $dest -OlderThan '7d' -Confirm:$false).Count | Should -Be 0
+        $thrown = Get-ThrownError { Remove-EseBackupSet -Path $dest -OlderThan ([datetime]::Now.AddMinutes(5)) -Confirm:$false }
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'WouldRemoveEveryFullBackup*'
+        $thrown.Exception.Message | Should -BeLike "*$($full.Name)*-Force*"
+        Test-Path -LiteralPath $full.Path | Should -BeTrue
+        { Remove-EseBackupSet -Path $dest -OlderThan 30 -Confirm:$false } | Should -Throw '*neither an age*'
+        { Remove-EseBackupSet -Path $dest -OlderThan ([timespan]::FromMilliseconds(10)) -Confirm:$false } | Should -Throw '*under a second*'
+        @(Remove-EseBackupSet -Path $dest -OlderThan ([datetime]::Now.AddMinutes(5)) -Force -Confirm:$false).Name | Should -Be $full.Name
+        Test-Path -LiteralPath $full.Path | Should -BeFalse
+    }
+}
