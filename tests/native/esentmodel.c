@@ -461,7 +461,10 @@ static JET_ERR roll_log(instance *in)
     for (long at = body; at + (long)cbSec <= size; at += cbSec) {
         int empty = 1;
         for (uint32_t i = 0; i < cbSec && empty; i++) if (bytes[at + i]) empty = 0;
-        if (!empty) chain ^= rd64(bytes + at);
+        /* A shadow sector (a byte copy of the partial sector before it) is written but not accumulated: the
+           writer adds the partial sector's checksum once (AccumulateSectorChecksum in logwrite.cxx). */
+        int shadow = !empty && at > body && memcmp(bytes + at, bytes + at - cbSec, cbSec) == 0;
+        if (!empty && !shadow) chain ^= rd64(bytes + at);
     }
     archive_name(in, gen, arch, sizeof(arch));
     if (rename(cur, arch) != 0) { free(bytes); return JET_errDiskIO; }
