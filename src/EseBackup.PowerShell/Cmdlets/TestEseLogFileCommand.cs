@@ -37,7 +37,6 @@ namespace EseBackup.PowerShell.Cmdlets
         {
             var progress = new ProgressWriter(this, "Verifying transaction logs");
             int index = 0;
-            string? current = null;
             try
             {
                 LogVerifier.VerifyFiles(_files, check =>
@@ -56,8 +55,7 @@ namespace EseBackup.PowerShell.Cmdlets
                     },
                     (path, bytes) =>
                     {
-                        if (path != current) progress.Report($"{System.IO.Path.GetFileName(path)} ({index + 1} of {_files.Count})", index, _files.Count, force: true);
-                        current = path;
+                        // At most four updates a second (ProgressWriter), however many (small) logs go by.
                         progress.Report($"{System.IO.Path.GetFileName(path)}: {bytes / 1048576} MiB ({index + 1} of {_files.Count})", index, _files.Count);
                     },
                     _stop.Token);
