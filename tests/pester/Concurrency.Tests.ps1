@@ -248,7 +248,7 @@ for ($round = 1; $round -le 20; $round++) {
         $null = Backup-EseDatabase -Path $src -Destination $dest
         $null = Step-CurrentLog $src
         foreach ($kind in 'Full', 'Incremental') {
-            $slow = "Backup-EseDatabase -Path `$A -Destination `$B -ThrottleMBps 0.2 $(if ($kind -eq 'Incremental') { '-Incremental' })"
+            $slow = "Backup-EseDatabase -Path `$A -Destination `$B -ThrottleMBps 0.05 $(if ($kind -eq 'Incremental') { '-Incremental' })"
             $killed = Start-ChildPwsh -Script "param([string] `$ModulePath, [string] `$A, [string] `$B)`nImport-Module `$ModulePath`n$slow" -ArgumentList @('-ModulePath', $script:ModulePath, '-A', $src, '-B', $dest)
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
             $partial = $null
