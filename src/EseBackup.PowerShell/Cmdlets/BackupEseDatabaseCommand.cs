@@ -18,7 +18,12 @@ namespace EseBackup.PowerShell.Cmdlets
         public string Destination { get; set; } = "";
 
         /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent Instance or JET_INSTANCE, or an IntPtr handle.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "Instance", ValueFromPipeline = true)]
+        /// <remarks>
+        /// Piped EseInstance objects bind by their Handle property: binding the whole object by value would
+        /// take files and folders piped for -Path too ([object] accepts anything without conversion).
+        /// </remarks>
+        [Parameter(Mandatory = true, ParameterSetName = "Instance", ValueFromPipelineByPropertyName = true)]
+        [Alias("Handle")]
         [ValidateNotNull]
         public object? Instance { get; set; }
 
