@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
 using EseBackup.Core.Protocol;
@@ -8,17 +9,13 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Start-EseExternalBackup: begins a full or incremental external backup of a database folder no engine holds open.</summary>
-    [Cmdlet(VerbsLifecycle.Start, "EseExternalBackup", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsLifecycle.Start, "EseExternalBackup", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(BackupSession))]
     public sealed class StartEseExternalBackupCommand : BackupPathCmdlet
     {
         /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent Instance or JET_INSTANCE, or an IntPtr handle.</summary>
-        /// <remarks>
-        /// Piped EseInstance objects bind by their Handle property: binding the whole object by value would
-        /// take files and folders piped for -Path too ([object] accepts anything without conversion).
-        /// </remarks>
-        [Parameter(Mandatory = true, ParameterSetName = "Instance", ValueFromPipelineByPropertyName = true)]
-        [Alias("Handle")]
+        [Parameter(Mandatory = true, ParameterSetName = InstanceSet, ValueFromPipeline = true)]
+        [InstanceArgument]
         [ValidateNotNull]
         public object? Instance { get; set; }
 
@@ -26,16 +23,14 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter Incremental { get; set; }
 
-        /// <summary>Where sets are written; later stages use it when they are not given one.</summary>
-        [Parameter]
+        /// <summary>Where sets are written; later stages use it when they are not given one. Binds from a Destination property of piped objects.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [PathArgument]
         public string? Destination { get; set; }
 
-        protected override void EndProcessing()
+        protected override void BackUpOne(IReadOnlyList<string> paths, bool fromInstance)
         {
-            var fromInstance = ParameterSetName == "Instance";
-            var paths = fromInstance ? new string[0] : CollectedPaths();
-            if (paths == null) return;
             var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
             var destination = Destination != null ? ResolveNewPath(Destination) : null;
             BackupSession session;
@@ -47,7 +42,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
-                WriteError(BackupError(ex, fromInstance ? Instance : string.Join(", ", paths)));
+                FailItem(BackupError(ex, fromInstance ? Instance : string.Join(", ", paths)));
                 return;
             }
             session.DestinationRoot = destination;
