@@ -26,11 +26,20 @@ namespace EseBackup.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string? Destination { get; set; }
 
+        /// <summary>Abort the session when no stage has touched it for this long (default 30 minutes).</summary>
+        [Parameter]
+        public TimeSpan IdleTimeout { get; set; } = BackupSession.DefaultIdleTimeout;
+
         protected override void EndProcessing()
         {
             var fromInstance = ParameterSetName == "Instance";
             var paths = fromInstance ? new string[0] : CollectedPaths();
             if (paths == null) return;
+            if (IdleTimeout <= TimeSpan.Zero)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be a positive time span (for example 00:30:00)."),
+                    "InvalidIdleTimeout", ErrorCategory.InvalidArgument, IdleTimeout));
+            }
             var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
             var destination = Destination != null ? ResolveNewPath(Destination) : null;
             BackupSession session;
@@ -47,6 +56,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             session.DestinationRoot = destination;
             Hold(session);
+            session.SetIdleTimeout(IdleTimeout);
             WriteVerbose($"Started a {kind.ToString().ToLowerInvariant()} backup of '{session.SourceKey}' (session {session.Id}).");
             EmitSession(session);
             Release(session);
