@@ -101,6 +101,8 @@ namespace EseBackup.Core.BackupSets
                     throw new JetException(JetError.JET_errNoBackup, $"No backup is in progress: the session of {session.SourceKey} has ended ({session.State}{(session.AbortReason != null ? ": " + session.AbortReason : "")}).");
                 if (!(session.Attachment is BackupSetWriter writer))
                     throw new JetException(JetError.JET_errInvalidBackupSequence, "Nothing was read into a backup set yet: read the files (Read-EseBackupFile) before stopping the backup.");
+                // A backup the engine was told to stop would end as an abort while answering success.
+                if (session.Source is JetInstanceSource instanceSource) instanceSource.ThrowIfStopped();
                 var set = writer.Commit();
                 bool truncated = false;
                 string? refused = null;
@@ -113,8 +115,17 @@ namespace EseBackup.Core.BackupSets
                     else
                     {
                         VerifyHashes(set);
-                        session.TruncateLog();
-                        truncated = true;
+                        try
+                        {
+                            session.TruncateLog();
+                            truncated = true;
+                        }
+                        catch (JetException ex)
+                        {
+                            // The engine leaves the backup running after a refused truncation (ErrBKTruncateLog):
+                            // ending it normally still records the complete set as the last full backup.
+                            refused = $"Logs were not truncated: {ex.Message} The backup set is complete.";
+                        }
                     }
                 }
                 session.End();

@@ -223,15 +223,29 @@ namespace EseBackup.Core.BackupSets
         private void CheckIncrementalCoverage(LogInfo logs)
         {
             if (_parent == null) return;
-            // The parent's newest log may have been the engine's current, still-growing log: an incremental takes
-            // that generation again, so it must reach back at least to it with no gap.
-            if (logs.Files.Count == 0 || logs.LowGeneration > _parent.LogGenerationHigh)
+            // The parent's newest log may have been the current, still-growing log (edb.log in a snapshot): an
+            // incremental takes that generation again, so it must reach back to it. An engine backup only copies
+            // finished generations (archived names), so the next may start right after it, as the engine allows
+            // (ErrBKICheckLogsForIncrementalBackup in backup.cxx: a gap only past the previous high + 1).
+            long reach = _parent.LogGenerationHigh + (ParentEndsOnFinishedLog() ? 1 : 0);
+            if (logs.Files.Count == 0 || logs.LowGeneration > reach)
             {
                 var from = _parent.LogGenerationHigh;
                 var to = logs.Files.Count == 0 ? (long?)null : logs.LowGeneration - 1;
                 throw new JetException(JetError.JET_errMissingLogFile,
                     $"The incremental cannot continue set '{_parent.Name}' (logs up to generation {_parent.LogGenerationHigh}): the source's logs start at generation {logs.LowGeneration}, so generation(s) {from}{(to != null && to > from ? "-" + to : "")} are missing.");
             }
+        }
+
+        private bool ParentEndsOnFinishedLog()
+        {
+            foreach (var file in _parent!.Files)
+            {
+                if (file.Role == BackupFileRole.Log && Format.LogFileName.TryParse(Path.GetFileName(file.Name), out var name) &&
+                    name!.Generation == _parent.LogGenerationHigh && name.Digits > 0)
+                    return true;
+            }
+            return false;
         }
 
         private void CopyOne(string sourcePath, BackupFileRole role, BackupCopyOptions options, Stopwatch clock, CancellationToken ct)

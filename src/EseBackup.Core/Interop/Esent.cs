@@ -13,15 +13,6 @@ namespace EseBackup.Core.Interop
     /// </summary>
     internal static unsafe class Esent
     {
-        /// <summary>First buffer for a database list; attach info is a handful of paths.</summary>
-        internal const int AttachInfoBufferBytes = 64 * 1024;
-
-        /// <summary>
-        /// First buffer for log lists. Large on purpose: the engine may treat a second JetGetLogInfo as a new
-        /// request, so the first call should fit (1 MiB holds several thousand full log paths).
-        /// </summary>
-        internal const int LogInfoBufferBytes = 1024 * 1024;
-
         /// <summary>A list larger than this is not a list of file names; stop growing.</summary>
         internal const int MaxListBufferBytes = 64 * 1024 * 1024;
 
@@ -100,6 +91,18 @@ namespace EseBackup.Core.Interop
             return value;
         }
 
+        /// <summary>JET_paramDatabasePageSize: the page size every backup read is checked against.</summary>
+        internal static int GetDatabasePageSize(IntPtr instance)
+        {
+            EsentPlatform.EnsureAvailable();
+            IntPtr value = IntPtr.Zero;
+            Check(EsentNative.JetGetSystemParameterW(instance, IntPtr.Zero, JetParam.DatabasePageSize, &value, null, 0), "JetGetSystemParameterW(JET_paramDatabasePageSize)");
+            long size = value.ToInt64();
+            if (size < 4096 || size > 32768 || (size & (size - 1)) != 0)
+                throw new JetException(JetError.JET_errInvalidParameter, $"The engine reports a database page size of {size} bytes.");
+            return (int)size;
+        }
+
         // External backup.
 
         internal static void BeginExternalBackup(IntPtr instance, uint grbit)
@@ -111,7 +114,7 @@ namespace EseBackup.Core.Interop
         internal static IReadOnlyList<string> GetAttachInfo(IntPtr instance)
         {
             EsentPlatform.EnsureAvailable();
-            return GetList("JetGetAttachInfoInstanceW", AttachInfoBufferBytes,
+            return GetList("JetGetAttachInfoInstanceW",
                 (buffer, cbMax, cbActual) => EsentNative.JetGetAttachInfoInstanceW(instance, buffer, cbMax, cbActual));
         }
 
@@ -154,7 +157,7 @@ namespace EseBackup.Core.Interop
         {
             EsentPlatform.EnsureAvailable();
             var result = NativeLogInfo.Create();
-            var files = GetList("JetGetLogInfoInstance2W", LogInfoBufferBytes, (buffer, cbMax, cbActual) =>
+            var files = GetList("JetGetLogInfoInstance2W", (buffer, cbMax, cbActual) =>
             {
                 var attempt = NativeLogInfo.Create();
                 int err = EsentNative.JetGetLogInfoInstance2W(instance, buffer, cbMax, cbActual, &attempt);
@@ -168,7 +171,7 @@ namespace EseBackup.Core.Interop
         internal static IReadOnlyList<string> GetTruncateLogInfo(IntPtr instance)
         {
             EsentPlatform.EnsureAvailable();
-            return GetList("JetGetTruncateLogInfoInstanceW", LogInfoBufferBytes,
+            return GetList("JetGetTruncateLogInfoInstanceW",
                 (buffer, cbMax, cbActual) => EsentNative.JetGetTruncateLogInfoInstanceW(instance, buffer, cbMax, cbActual));
         }
 
@@ -251,32 +254,43 @@ namespace EseBackup.Core.Interop
         internal static long CombineSize(uint low, uint high) => (long)(((ulong)high << 32) | low);
 
         /// <summary>
-        /// Calls a list-returning function with a buffer, growing it while the engine reports more bytes than fit
-        /// (the engine copies what fits and reports the full size) or answers JET_errBufferTooSmall.
+        /// Asks a list-returning function for the size first (no buffer), then for the list in a buffer of that
+        /// size, as the engine's own A wrappers do: with a buffer, JetGetLogInfoInstance and
+        /// JetGetTruncateLogInfoInstance report min(buffer, needed) and never JET_errBufferTooSmall
+        /// (ErrBKIGetLogInfo in backup.cxx), so a guessed buffer would cut a long list silently. A list that
+        /// fills the buffer without its final empty string grew in between and is asked for again.
         /// </summary>
-        private static IReadOnlyList<string> GetList(string function, int initialBytes, ListCall call)
+        private static IReadOnlyList<string> GetList(string function, ListCall call)
         {
-            int size = initialBytes;
-            while (true)
+            uint needed = 0;
+            Check(call(null, 0, &needed), function);
+            for (int attempt = 0; attempt < 4; attempt++)
             {
-                var buffer = new byte[size];
+                if (needed > MaxListBufferBytes)
+                    throw new JetException(JetError.JET_errBufferTooSmall, $"{function} reports {needed} bytes, more than a list of file names can need ({MaxListBufferBytes}).");
+                var buffer = new byte[Math.Max(needed, 2u)];
                 uint actual = 0;
                 int err;
                 fixed (byte* p = buffer)
                 {
                     err = call(p, (uint)buffer.Length, &actual);
                 }
-                bool tooSmall = err == (int)JetError.JET_errBufferTooSmall || (err >= 0 && actual > (uint)buffer.Length);
-                if (!tooSmall)
+                if (err != (int)JetError.JET_errBufferTooSmall)
                 {
                     Check(err, function);
-                    return ParseMultiString(buffer, (int)actual);
+                    if (actual <= (uint)buffer.Length && EndsList(buffer, (int)actual)) return ParseMultiString(buffer, (int)actual);
                 }
-                if (size >= MaxListBufferBytes)
-                    throw new JetException(JetError.JET_errBufferTooSmall, $"{function} needs more than {MaxListBufferBytes} bytes ({actual} reported).");
-                long wanted = Math.Max((long)actual, (long)size * 2);
-                size = (int)Math.Min(MaxListBufferBytes, (wanted + 1) & ~1L);
+                needed = Math.Max(actual, (uint)buffer.Length * 2);
             }
+            throw new JetException(JetError.JET_errBufferTooSmall, $"{function} kept returning a longer list than its reported size.");
+        }
+
+        /// <summary>True when the first <paramref name="byteCount"/> bytes hold a whole list: it ends with an empty string.</summary>
+        internal static bool EndsList(byte[] buffer, int byteCount)
+        {
+            int chars = Math.Min(byteCount, buffer.Length) / 2;
+            if (chars == 1) return buffer[0] == 0 && buffer[1] == 0;
+            return chars >= 2 && buffer[2 * chars - 1] == 0 && buffer[2 * chars - 2] == 0 && buffer[2 * chars - 3] == 0 && buffer[2 * chars - 4] == 0;
         }
 
         /// <summary>

@@ -54,6 +54,11 @@ namespace EseBackup.Core.Interop
         [DllImport(EsentDll, CharSet = CharSet.Unicode, ExactSpelling = true)]
         internal static extern int JetGetDatabaseFileInfoW(string szDatabaseName, void* pvResult, uint cbMax, uint InfoLevel);
 
+        /// <summary>plParam receives a number parameter (the database page size is process-wide: JET_paramDatabasePageSize).</summary>
+        [DefaultDllImportSearchPaths(DllImportSearchPath.System32)]
+        [DllImport(EsentDll, CharSet = CharSet.Unicode, ExactSpelling = true)]
+        internal static extern int JetGetSystemParameterW(IntPtr instance, IntPtr sesid, uint paramid, IntPtr* plParam, char* szParam, uint cbMax);
+
         // External backup.
 
         [DefaultDllImportSearchPaths(DllImportSearchPath.System32)]

@@ -28,6 +28,7 @@ namespace EseBackup.Core.Interop
         internal const uint TermComplete = 0x00000001;
         internal const uint TermAbrupt = 0x00000002;
         internal const uint TermStopBackup = 0x00000004;
+        internal const uint TermDirty = 0x00000008;
 
         // JetCreateDatabase2.
         internal const uint DbOverwriteExisting = 0x00000200;

@@ -195,7 +195,15 @@ namespace EseBackup.Core.Protocol
                 if (_openFile != null)
                     throw Sequence($"'{_openFile.Path}' is still open; close it before opening '{path}'.");
                 if (!_allowedFiles.Contains(path))
-                    throw new JetException(JetError.JET_errInvalidParameter, $"'{path}' is not one of the files this backup named.", path);
+                {
+                    // As ErrBKOpenFile: in the database phase a file that is not an attached database is
+                    // JET_errDatabaseNotFound and the backup goes on; in the log phase a failed open ends it.
+                    if (_state == BackupSessionState.ReadingDatabases)
+                        throw new JetException(JetError.JET_errDatabaseNotFound, $"'{path}' is not one of the databases this backup named.", path);
+                    var missing = new JetException(JetError.JET_errMissingFileToBackup, $"'{path}' is not one of the logs this backup named; the backup was aborted.", path);
+                    Abort(missing.Message);
+                    throw missing;
+                }
                 var handle = Guard(() => Source.OpenFile(path));
                 _openFile = handle;
                 return handle;

@@ -60,6 +60,7 @@ namespace EseBackup.Core.Protocol
         JET_errInstanceUnavailable = -1090,
         JET_errInvalidSesid = -1104,
         JET_errInvalidInstance = -1115,
+        JET_errDirtyShutdown = -1116,
 
         // Databases (-1200 .. -1299).
         JET_errDatabaseDuplicate = -1201,

@@ -136,7 +136,18 @@ namespace EseBackup.Core.Sources
                 Esent.SetParameter(raw, JetParam.CreatePathIfNotExist, new IntPtr(1), null);
 
                 var initialised = raw;
-                Esent.Init(ref initialised);
+                try
+                {
+                    Esent.Init(ref initialised);
+                }
+                catch (JetException) when (initialised == IntPtr.Zero)
+                {
+                    // A failed JetInit3 frees the instance itself and zeroes the handle (JetInitEx in
+                    // jetapi.cxx): terminating it again could end another instance given the same address.
+                    handle.SetHandleAsInvalid();
+                    instance._closed = true;
+                    throw;
+                }
                 if (initialised != raw)
                     throw new InvalidOperationException("JetInit3W replaced the instance handle of a multi-instance engine.");
 
@@ -211,8 +222,9 @@ namespace EseBackup.Core.Sources
         }
 
         /// <summary>
-        /// Terminates abruptly without detaching, leaving the databases in dirty shutdown the way a crash
-        /// does; the Windows engine tests use it to prove that <see cref="Open"/> recovers them.
+        /// Terminates with JET_bitTermDirty, leaving the databases in dirty shutdown the way a crash does
+        /// (JET_bitTermAbrupt still flushes and leaves them clean: ErrIsamTerm in tm.cxx); the engine tests use
+        /// it to prove that <see cref="Open"/> recovers them. The engine answers JET_errDirtyShutdown for it.
         /// </summary>
         internal void StopAbruptly()
         {
@@ -223,7 +235,8 @@ namespace EseBackup.Core.Sources
                 _closed = true;
                 lock (s_openGate) s_open.Remove(this);
                 _session = IntPtr.Zero;
-                Esent.Check(_handle.Terminate(JetGrbit.TermAbrupt), "JetTerm2(JET_bitTermAbrupt)");
+                int err = _handle.Terminate(JetGrbit.TermDirty);
+                if (err != (int)JetError.JET_errDirtyShutdown) Esent.Check(err, "JetTerm2(JET_bitTermDirty)");
             }
         }
 
@@ -272,6 +285,9 @@ namespace EseBackup.Core.Sources
                     _handle.Dispose();
                     return errors;
                 }
+                // The engine refuses to detach or terminate during a backup (JET_errBackupInProgress: ErrIsamDetachDatabase
+                // in db.cxx, ErrINSTTerm in sysinit.cxx): the backups on this instance are aborted first.
+                AbortBackups(errors);
                 if (_session != IntPtr.Zero)
                 {
                     for (int i = _databases.Count - 1; i >= 0; i--)
@@ -292,6 +308,23 @@ namespace EseBackup.Core.Sources
                 }
             }
             return errors;
+        }
+
+        /// <summary>
+        /// Aborts this process's backup sessions of this instance (so they end as aborted, not silently), then
+        /// any backup the engine still holds open on it (one begun through another handle wrapper).
+        /// </summary>
+        private void AbortBackups(List<Exception> errors)
+        {
+            var raw = _handle.DangerousGetHandle();
+            foreach (var session in BackupSessionRegistry.OpenSessions)
+            {
+                if (session.Source is JetInstanceSource source && source.RawHandle == raw)
+                    session.Abort($"ESE instance '{Name}' is being closed.");
+            }
+            int err = EsentNative.JetEndExternalBackupInstance2(raw, JetGrbit.BackupEndAbort);
+            if (err < 0 && err != (int)JetError.JET_errNoBackup)
+                errors.Add(new JetException(err, $"JetEndExternalBackupInstance2(JET_bitBackupEndAbort) failed while closing ESE instance '{Name}'."));
         }
 
         private static void SetPageSize(int? pageSize, List<string> databases)

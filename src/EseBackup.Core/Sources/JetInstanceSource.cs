@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using EseBackup.Core.Interop;
 using EseBackup.Core.Protocol;
 
@@ -13,8 +14,11 @@ namespace EseBackup.Core.Sources
     /// backup session open; disposing the source with a backup still open aborts it too. The instance itself
     /// is never closed here: it belongs to whoever opened or passed it.
     /// The engine verifies page checksums as it reads a database for backup (a bad page fails
-    /// JetReadFileInstance with JET_errReadVerifyFailure). Read in chunks that are a multiple of the page
-    /// size and at least three pages (1 MiB is right for every page size); the engine refuses other sizes.
+    /// JetReadFileInstance with JET_errReadVerifyFailure). Read in chunks that are a multiple of the
+    /// database page size and, on a file's first read, at least three pages (1 MiB is right for every page
+    /// size); the engine refuses other sizes, and they are refused here before it is asked.
+    /// Two engine refusals leave the backup running and are not aborts here either: a failed
+    /// JetTruncateLogInstance (the set is complete; ending normally still records it) and JetGetTruncateLogInfo.
     /// </summary>
     public sealed class JetInstanceSource : IBackupSource
     {
@@ -24,15 +28,20 @@ namespace EseBackup.Core.Sources
         private BackupKind _kind;
         private bool _backupActive;
         private bool _disposed;
+        private int _pageSize;
 
-        /// <summary>The smallest ESE page size: every valid read size is a multiple of it.</summary>
-        private const int MinimumPageSize = 4096;
+        /// <summary>
+        /// A file's first read must hold the two header pages and one more (ErrBKReadFile in backup.cxx:
+        /// JET_errInvalidParameter otherwise).
+        /// </summary>
+        private const int MinimumFirstReadPages = 3;
 
         public JetInstanceSource(EseInstance instance)
         {
             EsentPlatform.EnsureAvailable();
             _instance = instance ?? throw new ArgumentNullException(nameof(instance));
             if (instance.IsClosed) throw new ObjectDisposedException(nameof(EseInstance), $"ESE instance '{instance.Name}' is closed.");
+            RawHandle = instance.Handle;
         }
 
         /// <summary>A source over a raw JET_INSTANCE the caller holds and keeps owning.</summary>
@@ -41,48 +50,73 @@ namespace EseBackup.Core.Sources
 
         /// <summary>
         /// A source from whatever a caller (a cmdlet's -Instance parameter) passes: an <see cref="EseInstance"/>,
-        /// an IntPtr (or a 64-bit integer) holding a JET_INSTANCE, or a ManagedEsent JET_INSTANCE, whose handle
-        /// is read from its "Value" field or property (public or not) of type IntPtr.
+        /// an IntPtr (or an integer) holding a JET_INSTANCE, a ManagedEsent JET_INSTANCE (its handle is the
+        /// IntPtr in its "Value" field or property, public or not) or a ManagedEsent Instance (a SafeHandle whose
+        /// "JetInstance" property is a JET_INSTANCE). ManagedEsent is not referenced: the types are recognised
+        /// by shape. Anything else is refused with an error that says what is accepted.
         /// </summary>
         public static JetInstanceSource FromHandleObject(object instance)
         {
             EsentPlatform.EnsureAvailable();
+            if (instance == null) throw new ArgumentNullException(nameof(instance));
+            if (instance is EseInstance ese) return new JetInstanceSource(ese);
+            var handle = HandleOf(instance, out var description);
+            return FromHandle(handle, description);
+        }
+
+        private static IntPtr HandleOf(object instance, out string? description)
+        {
+            description = null;
             switch (instance)
             {
-                case null:
-                    throw new ArgumentNullException(nameof(instance));
-                case EseInstance ese:
-                    return new JetInstanceSource(ese);
                 case IntPtr pointer:
-                    return FromHandle(pointer);
+                    return pointer;
                 case UIntPtr unsignedPointer:
-                    return FromHandle(new IntPtr(unchecked((long)unsignedPointer.ToUInt64())));
+                    return new IntPtr(unchecked((long)unsignedPointer.ToUInt64()));
                 case long number:
-                    return FromHandle(new IntPtr(number));
+                    return new IntPtr(number);
                 case int smallNumber:
-                    return FromHandle(new IntPtr(smallNumber));
+                    return new IntPtr(smallNumber);
                 case ulong unsignedNumber:
-                    return FromHandle(new IntPtr(unchecked((long)unsignedNumber)));
+                    return new IntPtr(unchecked((long)unsignedNumber));
             }
 
             var type = instance.GetType();
             const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
-            object? value = null;
-            var property = type.GetProperty("Value", flags);
-            if (property != null && property.GetIndexParameters().Length == 0 && property.GetGetMethod(true) != null)
-                value = property.GetValue(instance);
-            else
-                value = type.GetField("Value", flags)?.GetValue(instance);
-
-            if (value is IntPtr handle)
-                return FromHandle(handle, $"{type.Name} 0x{handle.ToInt64():X}");
+            // ManagedEsent's Instance: a SafeHandle carrying a JET_INSTANCE.
+            var jetInstance = ReadMember(instance, type, "JetInstance", flags);
+            if (jetInstance != null && !(jetInstance is IntPtr))
+            {
+                if (instance is SafeHandle safe && (safe.IsClosed || safe.IsInvalid))
+                    throw new ArgumentException($"The {type.Name} passed as the ESE instance is closed.", nameof(instance));
+                var inner = HandleOf(jetInstance, out _);
+                description = $"{type.Name} 0x{inner.ToInt64():X}";
+                return inner;
+            }
+            // ManagedEsent's JET_INSTANCE: a struct whose handle is the IntPtr "Value".
+            if (ReadMember(instance, type, "Value", flags) is IntPtr value)
+            {
+                description = $"{type.Name} 0x{value.ToInt64():X}";
+                return value;
+            }
             throw new ArgumentException(
                 $"Cannot use a {type.FullName} as an ESE instance. Pass an EseInstance (from Open-EseInstance), " +
-                "a ManagedEsent JET_INSTANCE, or the instance handle as an IntPtr.", nameof(instance));
+                "a ManagedEsent Instance or JET_INSTANCE, or the instance handle as an IntPtr.", nameof(instance));
+        }
+
+        private static object? ReadMember(object instance, Type type, string name, BindingFlags flags)
+        {
+            var property = type.GetProperty(name, flags);
+            if (property != null && property.GetIndexParameters().Length == 0 && property.GetGetMethod(true) != null)
+                return property.GetValue(instance);
+            return type.GetField(name, flags)?.GetValue(instance);
         }
 
         /// <summary>The instance this source backs up.</summary>
         public EseInstance Instance => _instance;
+
+        /// <summary>The JET_INSTANCE, captured at construction (valid to compare after the instance closed).</summary>
+        internal IntPtr RawHandle { get; }
 
         public string Description => $"ESE instance {_instance.Name}";
 
@@ -101,6 +135,8 @@ namespace EseBackup.Core.Sources
                 ThrowIfDisposed();
                 if (_backupActive)
                     throw new JetException(JetError.JET_errBackupInProgress, $"A backup is already running on {Description}.");
+                // The engine checks read sizes against the process-wide database page size (g_cbPage).
+                _pageSize = Esent.GetDatabasePageSize(_instance.Handle);
                 Esent.BeginExternalBackup(_instance.Handle, kind == BackupKind.Incremental ? JetGrbit.BackupIncremental : JetGrbit.None);
                 _kind = kind;
                 _backupActive = true;
@@ -128,10 +164,18 @@ namespace EseBackup.Core.Sources
             Guarded(() =>
             {
                 var token = TokenOf(file);
-                if (count <= 0 || count % MinimumPageSize != 0)
+                // The engine does not check the handle (ErrBKReadFile): a closed one reads as an empty file.
+                if (token.Closed)
+                    throw new InvalidOperationException($"'{file.Path}' was already closed for backup; it cannot be read again.");
+                if (count <= 0 || count % _pageSize != 0)
                     throw new ArgumentOutOfRangeException(nameof(count),
-                        $"Reads of '{file.Path}' must be a positive multiple of the database page size (the engine refuses {count} bytes); read 1 MiB at a time.");
-                return Esent.ReadFile(_instance.Handle, token.Handle, _staging, buffer, offset, count, file.Path);
+                        $"Reads of '{file.Path}' must be a positive multiple of the database page size, {_pageSize} bytes (the engine refuses {count} bytes); read 1 MiB at a time.");
+                if (token.Position == 0 && count < MinimumFirstReadPages * _pageSize)
+                    throw new ArgumentOutOfRangeException(nameof(count),
+                        $"The first read of '{file.Path}' must be at least {MinimumFirstReadPages} pages ({MinimumFirstReadPages * _pageSize} bytes); the engine refuses {count} bytes.");
+                int read = Esent.ReadFile(_instance.Handle, token.Handle, _staging, buffer, offset, count, file.Path);
+                token.Position += read;
+                return read;
             });
 
         public void CloseFile(BackupFileHandle file) =>
@@ -151,14 +195,44 @@ namespace EseBackup.Core.Sources
                 return new LogInfo(files, info.ulGenLow, info.ulGenHigh, info.BaseName);
             });
 
-        public IReadOnlyList<string> GetTruncateLogInfo() => Guarded(() => Esent.GetTruncateLogInfo(_instance.Handle));
+        /// <summary>A refusal leaves the backup running, as the engine does (ErrBKGetTruncateLogInfo returns before any cleanup).</summary>
+        public IReadOnlyList<string> GetTruncateLogInfo() => Unguarded(() => Esent.GetTruncateLogInfo(_instance.Handle));
 
+        /// <summary>
+        /// A refusal (JET_errLogFileNotCopied, a file still open, a delete that failed) leaves the backup
+        /// running, as ErrBKTruncateLog does: the set is complete and ending normally still records it.
+        /// </summary>
         public void TruncateLog() =>
-            Guarded(() =>
+            Unguarded(() =>
             {
                 Esent.TruncateLog(_instance.Handle);
                 return 0;
             });
+
+        /// <summary>
+        /// Fails with JET_errBackupAbortByServer when JetStopBackupInstance (or a term with
+        /// JET_bitTermStopBackup) stopped the backup: the engine then turns a normal end into an abort yet
+        /// answers success (ErrBKExternalBackupCleanUp), so a normal end alone cannot tell. Asked through
+        /// JetGetTruncateLogInfoInstance, which checks the stop flag first and changes nothing once the log
+        /// info was taken.
+        /// </summary>
+        internal void ThrowIfStopped()
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                RequireActive();
+                uint needed = 0;
+                int err;
+                unsafe { err = EsentNative.JetGetTruncateLogInfoInstanceW(_instance.Handle, null, 0, &needed); }
+                if (err == (int)JetError.JET_errBackupAbortByServer)
+                {
+                    var stopped = new JetException(err, $"The engine stopped the backup of {Description} (JetStopBackupInstance or a termination): it ends as aborted and is not recorded as a backup.");
+                    AbortAfter(stopped);
+                    throw stopped;
+                }
+            }
+        }
 
         /// <summary>
         /// Normal ends the backup (a failure there aborts it). Abort is idempotent: it does nothing when no
@@ -181,6 +255,7 @@ namespace EseBackup.Core.Sources
 
                 ThrowIfDisposed();
                 RequireActive();
+                ThrowIfStopped();
                 try
                 {
                     Esent.EndExternalBackup(_instance.Handle, JetGrbit.BackupEndNormal);
@@ -235,6 +310,17 @@ namespace EseBackup.Core.Sources
             }
         }
 
+        /// <summary>Runs a protocol step the engine refuses without ending the backup; the backup stays running.</summary>
+        private T Unguarded<T>(Func<T> step)
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                RequireActive();
+                return step();
+            }
+        }
+
         private void AbortAfter(Exception failure)
         {
             if (!_backupActive) return;
@@ -278,6 +364,9 @@ namespace EseBackup.Core.Sources
             internal IntPtr Handle { get; }
 
             internal bool Closed { get; set; }
+
+            /// <summary>Bytes read so far: the first read has a minimum size.</summary>
+            internal long Position { get; set; }
         }
     }
 }

@@ -17,7 +17,7 @@ namespace EseBackup.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = "";
 
-        /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent JET_INSTANCE or an IntPtr handle.</summary>
+        /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent Instance or JET_INSTANCE, or an IntPtr handle.</summary>
         [Parameter(Mandatory = true, ParameterSetName = "Instance")]
         [ValidateNotNull]
         public object? Instance { get; set; }
@@ -51,7 +51,7 @@ namespace EseBackup.PowerShell.Cmdlets
             try
             {
                 session = fromInstance
-                    ? BackupPipeline.Start(JetInstanceSource.FromHandleObject(Instance!), kind)
+                    ? BackupPipeline.Start(JetInstanceSource.FromHandleObject(BaseObjectOf(Instance!)), kind)
                     : BackupPipeline.StartSnapshot(paths, kind, destination);
                 Hold(session);
                 BackupPipeline.Read(session, destination, new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) }, Cancellation.Token);

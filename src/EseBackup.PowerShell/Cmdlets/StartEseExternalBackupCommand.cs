@@ -12,7 +12,7 @@ namespace EseBackup.PowerShell.Cmdlets
     [OutputType(typeof(BackupSession))]
     public sealed class StartEseExternalBackupCommand : BackupPathCmdlet
     {
-        /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent JET_INSTANCE or an IntPtr handle.</summary>
+        /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent Instance or JET_INSTANCE, or an IntPtr handle.</summary>
         [Parameter(Mandatory = true, ParameterSetName = "Instance")]
         [ValidateNotNull]
         public object? Instance { get; set; }
@@ -46,7 +46,7 @@ namespace EseBackup.PowerShell.Cmdlets
             try
             {
                 session = fromInstance
-                    ? BackupPipeline.Start(JetInstanceSource.FromHandleObject(Instance!), kind)
+                    ? BackupPipeline.Start(JetInstanceSource.FromHandleObject(BaseObjectOf(Instance!)), kind)
                     : BackupPipeline.StartSnapshot(paths, kind, destination);
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))

@@ -62,6 +62,9 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>A file-system path for something that may not exist yet (a destination).</summary>
         protected string ResolveNewPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
+        /// <summary>An [object] parameter receives PowerShell's PSObject wrapper (a variable, the pipeline): the value inside it.</summary>
+        protected static object BaseObjectOf(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+
         protected void WriteNotFound(string path)
         {
             WriteError(new ErrorRecord(

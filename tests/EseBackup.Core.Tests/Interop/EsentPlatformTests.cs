@@ -15,9 +15,9 @@ namespace EseBackup.Core.Tests.Interop
         [NotOnWindowsFact]
         public void Without_esent_every_entry_point_throws_PlatformNotSupported_before_any_native_call()
         {
-            bool mock = EsentMock.UnavailableReason == null;
-            if (mock) EsentMock.Install();
-            var before = mock ? EsentMock.Sequence().Count : 0;
+            bool mock = EngineModel.UnavailableReason == null;
+            if (mock) EngineModel.Install();
+            var before = mock ? EngineModel.Sequence().Count : 0;
             EsentPlatform.TestLibraryInstalled = false;
             try
             {
@@ -36,7 +36,7 @@ namespace EseBackup.Core.Tests.Interop
                     var ex = Assert.Throws<PlatformNotSupportedException>(call);
                     Assert.Contains("requires Windows (esent.dll)", ex.Message);
                 }
-                if (mock) Assert.Equal(before, EsentMock.Sequence().Count);
+                if (mock) Assert.Equal(before, EngineModel.Sequence().Count);
             }
             finally
             {
