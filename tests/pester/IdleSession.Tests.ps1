@@ -8,16 +8,6 @@ BeforeAll {
     $script:HasFixtures = (Test-Path $script:FixturesDll) -and $(try { Add-Type -Path $script:FixturesDll; [bool]('EseBackup.Fixtures.EseFixtureWriter' -as [type]) } catch { $false })
     . (Join-Path $PSScriptRoot 'Support/TestFolders.ps1')
 
-    function New-SmallFolder {
-        $src = New-TestFolder 'pester-idle-src'
-        $spec = [EseBackup.Fixtures.DatabaseFolderSpec]::new()
-        $spec.Database.PageCount = 64
-        $spec.Logs.FirstGeneration = 1
-        $spec.Logs.LastGeneration = 3
-        $spec.Logs.LogFileSize = 128KB
-        $null = [EseBackup.Fixtures.EseFixtureWriter]::WriteDatabaseFolder($src, $spec)
-        $src
-    }
 }
 
 Describe 'Start-EseExternalBackup -IdleTimeout' {
@@ -28,7 +18,7 @@ Describe 'Start-EseExternalBackup -IdleTimeout' {
     }
 
     It 'aborts a forgotten session once idle, warns, and frees the folder for the next backup' {
-        $src = New-SmallFolder
+        $src = New-WrittenDatabaseFolder 'pester-idle-src'
         $dest = New-TestFolder 'pester-idle-sets'
         Start-EseExternalBackup -Path $src -IdleTimeout 00:00:02 | Read-EseBackupFile -Destination $dest | Out-Null
 
@@ -65,7 +55,7 @@ Describe 'Start-EseExternalBackup -IdleTimeout' {
     }
 
     It 'shows the idle time growing while nobody uses the session, and a stage resets it' {
-        $src = New-SmallFolder
+        $src = New-WrittenDatabaseFolder 'pester-idle-src'
         $session = Start-EseExternalBackup -Path $src -IdleTimeout 00:10:00
         Start-Sleep -Milliseconds 1200
         $shown = Get-EseBackupSession | Where-Object Id -eq $session.Id
@@ -77,7 +67,7 @@ Describe 'Start-EseExternalBackup -IdleTimeout' {
     }
 
     It 'refuses a timeout that is not positive' {
-        $src = New-SmallFolder
+        $src = New-WrittenDatabaseFolder 'pester-idle-src'
         { Start-EseExternalBackup -Path $src -IdleTimeout 0 -ErrorAction Stop } | Should -Throw '*positive*'
         Get-EseBackupSession | Where-Object SourceKey -eq $src | Should -BeNullOrEmpty
     }
