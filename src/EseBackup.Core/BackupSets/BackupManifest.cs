@@ -119,13 +119,9 @@ namespace EseBackup.Core.BackupSets
         public void WriteTo(string setFolder)
         {
             var final = System.IO.Path.Combine(setFolder, FileName);
-            var temp = final + ".tmp";
-            var bytes = new UTF8Encoding(false).GetBytes(ToJson());
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(bytes, 0, bytes.Length);
-                fs.Flush(true);
-            }
+            var temp = final + ModuleFileNames.TempSuffix;
+            // Both names are created new: whatever is already there (a link planted in the set) is never followed or replaced.
+            ModuleFileNames.WriteNew(temp, ToJson());
             File.Move(temp, final);
         }
 
@@ -177,6 +173,8 @@ namespace EseBackup.Core.BackupSets
                 if (reason != null) Fail($"file path '{f.Path}' {reason}.");
                 if (!seen.Add(f.Path)) Fail($"file '{f.Path}' is listed twice.");
                 if (string.Equals(f.Path, FileName, StringComparison.OrdinalIgnoreCase)) Fail("a file entry names the manifest itself.");
+                var reserved = ModuleFileNames.ReservedNameProblem(f.Path);
+                if (reserved != null) Fail($"file path '{f.Path}' {reserved}.");
                 if (f.Size < 0) Fail($"file '{f.Path}' has a negative size.");
                 if (f.Hash == null || f.Hash.Length != 32 || !f.Hash.All(IsHexDigit)) Fail($"file '{f.Path}' has no valid XxHash128 (32 hex digits).");
                 if (f.Role == BackupFileRole.Log && (f.Generation == null || f.Generation < 0)) Fail($"log '{f.Path}' has no generation.");

@@ -60,7 +60,8 @@ namespace EseBackup.Core.BackupSets
         public long TotalBytes => Files.Sum(f => f.Size);
 
         /// <summary>Targets that already exist in the destination (a restore without force refuses them).</summary>
-        public IReadOnlyList<string> ExistingTargets => Files.Select(f => f.Target).Where(t => File.Exists(t) || Directory.Exists(t) || SetPathSafety.IsLink(t)).ToList();
+        public IReadOnlyList<string> ExistingTargets => Files.Select(f => f.Target).Concat(new[] { Path.Combine(Destination, BackupRestorer.ReportFileName) })
+            .Where(t => ModuleFileNames.KindOf(t) != EntryKind.None).ToList();
 
         /// <summary>
         /// ESE files already in the destination that the restore does not write (other logs, a checkpoint, other
@@ -202,6 +203,9 @@ namespace EseBackup.Core.BackupSets
         public TimeSpan Duration { get; set; }
         public string ReportPath { get; set; } = "";
 
+        /// <summary>Null, or why restore.json is missing although every file was restored and verified.</summary>
+        public string? ReportProblem { get; set; }
+
         /// <summary>What replays the restored logs into the databases.</summary>
         public string NextStep { get; set; } = "";
         public bool Recovered { get; set; }
@@ -226,8 +230,11 @@ namespace EseBackup.Core.BackupSets
     /// <summary>
     /// Restores a planned chain into its destination: each file copied under a temporary name while it is
     /// hashed and (databases) page-checked; any bad page, hash mismatch or failure removes every temporary
-    /// file and stops, naming file and page. Only when all files are good are they renamed to their final
-    /// names, then restore.json is written. Existing databases and logs are never replaced unless forced.
+    /// file and stops, naming file and page. Only when all files are good, and restore.json is written under
+    /// its temporary name, are they renamed to their final names. The restore holds the destination's lease
+    /// throughout (a second restore into it is refused); every file it makes is created new (never through a
+    /// link, never over an existing entry), and only a regular file is ever replaced, and only when forced.
+    /// On any failure the destination is left as it was.
     /// </summary>
     public static class BackupRestorer
     {
@@ -252,26 +259,25 @@ namespace EseBackup.Core.BackupSets
                     throw new BackupSetException(new BackupSetProblem(BackupProblemKind.DestinationExists, f.Set.Path, f.Target,
                         $"'{f.Target}' is a folder; a restored file cannot replace it."));
             }
-            var existing = plan.ExistingTargets;
-            if (existing.Count > 0 && !force)
-                throw new BackupSetException(new BackupSetProblem(BackupProblemKind.DestinationExists, plan.Chain.Last.Path, existing[0],
-                    $"The destination '{dest}' already holds {string.Join(", ", existing.Select(Path.GetFileName))}; nothing was restored. Use -Force to replace {(existing.Count == 1 ? "it" : "them")}."));
+            CheckDestination(plan, force, removeLeftovers: false);
 
             var createdFolders = new List<string>();
             var temps = new List<string>();
+            var placed = new List<string>();
+            FolderLease? lease = null;
             long total = plan.TotalBytes;
             long done = 0;
             long pages = 0;
             try
             {
-                CreateFolder(dest, createdFolders);
+                lease = AcquireDestination(plan, createdFolders);
+                // Under the lease no other restore writes here: what is in the destination now is what the user left.
+                CheckDestination(plan, force, removeLeftovers: true);
                 foreach (var f in plan.Files)
                 {
                     cancellation.ThrowIfCancellationRequested();
                     CreateFolder(Path.GetDirectoryName(f.Target)!, createdFolders);
                     var temp = f.Target + TempSuffix;
-                    if (File.Exists(temp) || SetPathSafety.IsLink(temp)) File.Delete(temp); // a leftover of an interrupted restore
-                    temps.Add(temp);
                     int pageSize = 0;
                     if (f.Role == BackupFileRole.Database)
                     {
@@ -288,6 +294,7 @@ namespace EseBackup.Core.BackupSets
                     StreamedFile streamed;
                     using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.SequentialScan))
                     {
+                        temps.Add(temp); // created new, so ours to remove
                         long before = done;
                         streamed = SetFileStreamer.Stream(f.Source, pageSize, output,
                             bad => throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadPage, f.Set.Path, f.Source,
@@ -320,29 +327,7 @@ namespace EseBackup.Core.BackupSets
                     pages += streamed.PagesChecked;
                 }
 
-                // Every file is good: only now do they take their real names.
-                foreach (var f in plan.Files)
-                {
-                    if (File.Exists(f.Target) || SetPathSafety.IsLink(f.Target)) File.Delete(f.Target);
-                    File.Move(f.Target + TempSuffix, f.Target);
-                    temps.Remove(f.Target + TempSuffix);
-                }
-            }
-            catch
-            {
-                foreach (var t in temps)
-                {
-                    try { File.Delete(t); } catch (Exception) { /* best effort; the first failure is propagating */ }
-                }
-                for (int i = createdFolders.Count - 1; i >= 0; i--)
-                {
-                    try { if (!Directory.EnumerateFileSystemEntries(createdFolders[i]).Any()) Directory.Delete(createdFolders[i]); }
-                    catch (Exception) { /* best effort */ }
-                }
-                throw;
-            }
-
-            var result = new RestoreResult
+                var result = new RestoreResult
             {
                 Destination = dest,
                 SetPath = plan.Chain.Last.Path,
@@ -357,10 +342,121 @@ namespace EseBackup.Core.BackupSets
                 RestoredAt = DateTime.UtcNow,
                 ReportPath = Path.Combine(dest, ReportFileName),
             };
-            result.NextStep = NextStep(result);
-            result.Duration = clock.Elapsed;
-            WriteReport(result);
-            return result;
+                result.NextStep = NextStep(result);
+                result.Duration = clock.Elapsed;
+
+                // The report is written before anything takes its final name: a full disk fails here, with the destination as it was.
+                var reportTemp = result.ReportPath + ModuleFileNames.TempSuffix;
+                try { ModuleFileNames.WriteNew(reportTemp, ReportJson(result)); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw new IOException($"Cannot write the restore report '{reportTemp}' (is the destination full?): {ex.Message} Nothing was restored; the destination is as it was.", ex);
+                }
+                temps.Add(reportTemp);
+
+                // Every file is good: only now do they take their real names. A rename needs no space.
+                foreach (var f in plan.Files)
+                {
+                    var temp = f.Target + TempSuffix;
+                    bool replacing = ModuleFileNames.KindOf(f.Target) != EntryKind.None;
+                    ModuleFileNames.MoveIntoPlace(temp, f.Target, force);
+                    temps.Remove(temp);
+                    if (!replacing) placed.Add(f.Target);
+                }
+                try
+                {
+                    ModuleFileNames.MoveIntoPlace(reportTemp, result.ReportPath, force);
+                    temps.Remove(reportTemp);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    // Every restored file is in place and verified: the restore stands, and says what is missing.
+                    result.ReportProblem = $"Every file was restored and verified, but the report '{result.ReportPath}' could not be put in place: {ex.Message}";
+                    result.ReportPath = "";
+                    TryDelete(reportTemp);
+                    temps.Remove(reportTemp);
+                }
+                lease.Dispose();
+                return result;
+            }
+            catch
+            {
+                // Back to what the destination was: our temporary files and the files we renamed into free names go
+                // (a forced replacement cannot be undone), then our lease, then the folders we made if they are empty.
+                foreach (var t in temps.Concat(placed)) TryDelete(t);
+                lease?.Dispose();
+                for (int i = createdFolders.Count - 1; i >= 0; i--)
+                {
+                    try { if (!Directory.EnumerateFileSystemEntries(createdFolders[i]).Any()) Directory.Delete(createdFolders[i]); }
+                    catch (Exception) { /* best effort */ }
+                }
+                throw;
+            }
+        }
+
+        /// <summary>Takes the destination's lease, refusing a destination another restore is writing into.</summary>
+        private static FolderLease AcquireDestination(RestorePlan plan, List<string> createdFolders)
+        {
+            var leasePath = Path.Combine(plan.Destination, FolderLease.RestoreLeaseName);
+            for (int attempt = 0; ; attempt++)
+            {
+                CreateFolder(plan.Destination, createdFolders);
+                try
+                {
+                    // No waiting: a restore holds the lease for its whole run, and no one only probes a destination's lease.
+                    return FolderLease.TryAcquire(leasePath)
+                        ?? throw new BackupSetException(new BackupSetProblem(BackupProblemKind.DestinationInUse, plan.Chain.Last.Path, plan.Destination,
+                            $"Another restore is writing into '{plan.Destination}' (it holds '{leasePath}'); nothing was restored. Wait for it to finish or choose another destination."));
+                }
+                catch (DirectoryNotFoundException) when (attempt < 3)
+                {
+                    // A refused restore removed the folder it had made, just as we made it too: make it again.
+                }
+                catch (IOException ex) when (!(ex is DirectoryNotFoundException))
+                {
+                    throw new BackupSetException(new BackupSetProblem(BackupProblemKind.UnsafePath, plan.Chain.Last.Path, leasePath, ex.Message), ex);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Refuses a destination whose entries the restore would have to replace: a database, log or report of the
+        /// same name (unless forced, and then only a regular file), anything at a temporary name (a leftover of an
+        /// interrupted restore is removed only when forced, and only when it is a regular file), links, folders.
+        /// </summary>
+        private static void CheckDestination(RestorePlan plan, bool force, bool removeLeftovers)
+        {
+            var dest = plan.Destination;
+            var report = Path.Combine(dest, ReportFileName);
+            var finals = plan.Files.Select(f => f.Target).Concat(new[] { report }).ToList();
+            var temporaries = plan.Files.Select(f => f.Target + TempSuffix).Concat(new[] { report + ModuleFileNames.TempSuffix }).ToList();
+            var existing = new List<string>();
+            foreach (var path in finals.Concat(temporaries))
+            {
+                var kind = ModuleFileNames.KindOf(path);
+                if (kind == EntryKind.None) continue;
+                if (kind != EntryKind.File)
+                    throw new BackupSetException(new BackupSetProblem(kind == EntryKind.Link ? BackupProblemKind.UnsafePath : BackupProblemKind.DestinationExists, plan.Chain.Last.Path, path,
+                        kind == EntryKind.Link
+                            ? $"'{path}' is a symbolic link or junction; a restore never writes through or replaces a link. Nothing was restored."
+                            : $"'{path}' is a folder; a restored file cannot replace it. Nothing was restored."));
+                existing.Add(path);
+            }
+            if (existing.Count > 0 && !force)
+            {
+                bool leftovers = existing.All(temporaries.Contains);
+                throw new BackupSetException(new BackupSetProblem(BackupProblemKind.DestinationExists, plan.Chain.Last.Path, existing[0],
+                    $"The destination '{dest}' already holds {string.Join(", ", existing.Select(Path.GetFileName))}" +
+                    (leftovers ? " (left by an interrupted restore?)" : "") +
+                    $"; nothing was restored. Use -Force to replace {(existing.Count == 1 ? "it" : "them")}."));
+            }
+            if (removeLeftovers)
+                foreach (var path in existing.Where(temporaries.Contains)) File.Delete(path);
+        }
+
+        private static void TryDelete(string path)
+        {
+            try { File.Delete(path); } catch (Exception) { /* best effort; the first failure is propagating */ }
         }
 
         /// <summary>The command that replays the restored logs into the restored databases.</summary>
@@ -372,13 +468,15 @@ namespace EseBackup.Core.BackupSets
             return $"On Windows, replay the logs into the databases: eseutil /r {r.LogBaseName ?? "edb"} /l {quoted} /s {quoted} /d {quoted}";
         }
 
+        private static string ReportJson(RestoreResult result) => JsonSerializer.Serialize(result, BackupManifest.JsonOptions);
+
+        /// <summary>Rewrites the report a restore wrote (after recovery): a new temporary file, then the rename over it.</summary>
         internal static void WriteReport(RestoreResult result)
         {
-            var json = JsonSerializer.Serialize(result, BackupManifest.JsonOptions);
-            var temp = result.ReportPath + ".tmp";
-            File.WriteAllText(temp, json, new UTF8Encoding(false));
-            if (File.Exists(result.ReportPath) || SetPathSafety.IsLink(result.ReportPath)) File.Delete(result.ReportPath);
-            File.Move(temp, result.ReportPath);
+            if (string.IsNullOrEmpty(result.ReportPath)) return;
+            var temp = result.ReportPath + ModuleFileNames.TempSuffix;
+            ModuleFileNames.WriteNew(temp, ReportJson(result));
+            ModuleFileNames.MoveIntoPlace(temp, result.ReportPath, replace: true);
         }
 
         private static void CreateFolder(string folder, List<string> created)

@@ -159,11 +159,18 @@ namespace EseBackup.Core.BackupSets
     /// Which sets a retention rule removes: a complete set is kept when it is among the newest
     /// <c>keepLast</c> complete sets or ended after <c>olderThan</c> (either rule keeps it), and every
     /// set a kept set builds on is kept too. Incomplete sets older than the newest complete set go only
-    /// when asked.
+    /// when asked. A set in use (being written, or built on by a backup being written: its lease is held)
+    /// is always kept, and so is every set it builds on.
     /// </summary>
     public static class BackupRetention
     {
-        public static IReadOnlyList<RetentionDecision> Plan(IReadOnlyList<BackupSetInfo> sets, int? keepLast, DateTime? olderThan, bool includeIncomplete)
+        public const string InUseReason = "in use by a running backup (its lease is held)";
+
+        /// <summary>True when a live process holds the lease of the set (a stale lease of a killed process does not count).</summary>
+        public static bool IsInUse(BackupSetInfo set) => FolderLease.IsHeld(FolderLease.PathForSet(set.Path));
+
+        public static IReadOnlyList<RetentionDecision> Plan(IReadOnlyList<BackupSetInfo> sets, int? keepLast, DateTime? olderThan, bool includeIncomplete,
+            Func<BackupSetInfo, bool>? inUse = null)
         {
             if (keepLast == null && olderThan == null)
                 throw new ArgumentException("Name a retention rule: how many sets to keep (keepLast) and/or the age beyond which sets go (olderThan).");
@@ -176,6 +183,8 @@ namespace EseBackup.Core.BackupSets
                 if (keepLast != null && i < keepLast) keep[s.Path] = $"one of the newest {keepLast} complete sets";
                 else if (olderThan != null && s.Time >= olderThan) keep[s.Path] = $"newer than {olderThan:u}";
             }
+            var busy = new HashSet<string>(inUse == null ? Enumerable.Empty<string>() : sets.Where(inUse).Select(s => s.Path), StringComparer.Ordinal);
+            foreach (var s in complete.Where(s => busy.Contains(s.Path))) keep[s.Path] = InUseReason;
             // A kept incremental needs every set it builds on.
             var byId = complete.Where(s => s.SetId != null).ToDictionary(s => s.SetId!.Value);
             foreach (var s in complete.Where(s => keep.ContainsKey(s.Path)).ToList())
@@ -200,6 +209,8 @@ namespace EseBackup.Core.BackupSets
                             ? $"not among the newest {keepLast} and older than {olderThan:u}"
                             : keepLast != null ? $"not among the newest {keepLast} complete sets" : $"older than {olderThan:u}"));
                 }
+                else if (busy.Contains(s.Path))
+                    decisions.Add(new RetentionDecision(s, false, $"incomplete and {InUseReason}"));
                 else if (includeIncomplete && newestComplete != null && s.Time < newestComplete)
                     decisions.Add(new RetentionDecision(s, true, $"incomplete ({s.Reason}) and older than the newest complete set"));
                 else
@@ -210,16 +221,31 @@ namespace EseBackup.Core.BackupSets
 
         /// <summary>
         /// Deletes one set folder: its manifest first (so a half-deleted set reads as incomplete, never as
-        /// a damaged complete one), then the rest. Refuses a folder that is a link.
+        /// a damaged complete one), then the rest. Refuses a folder that is a link, and a set whose lease a
+        /// running backup holds (<see cref="BackupSetInUseException"/>); holds the lease itself while deleting,
+        /// so no backup starts building on the set meanwhile.
         /// </summary>
         public static void Delete(BackupSetInfo set)
         {
             var path = set.Path.TrimEnd(System.IO.Path.DirectorySeparatorChar);
             if (SetPathSafety.IsLink(path))
                 throw new IOException($"Backup set folder '{path}' is a symbolic link or junction; it is not removed.");
-            var manifest = System.IO.Path.Combine(path, BackupManifest.FileName);
-            if (File.Exists(manifest)) File.Delete(manifest);
-            Directory.Delete(path, recursive: true);
+            using (var lease = FolderLease.TryAcquire(FolderLease.PathForSet(path), TimeSpan.FromMilliseconds(200)))
+            {
+                if (lease == null)
+                    throw new BackupSetInUseException($"Backup set '{path}' is {InUseReason}; it is not removed.", path);
+                var manifest = System.IO.Path.Combine(path, BackupManifest.FileName);
+                if (File.Exists(manifest)) File.Delete(manifest);
+                Directory.Delete(path, recursive: true);
+            }
         }
+    }
+
+    /// <summary>A set retention would remove is in use by a running backup (its lease is held); it was left alone.</summary>
+    public sealed class BackupSetInUseException : IOException
+    {
+        public BackupSetInUseException(string message, string path) : base(message) => Path = path;
+
+        public string Path { get; }
     }
 }

@@ -22,6 +22,9 @@ namespace EseBackup.Core.BackupSets
         UnsafePath,
         UnreadableFile,
         DestinationExists,
+
+        /// <summary>Another process holds the lease of the restore destination.</summary>
+        DestinationInUse,
     }
 
     /// <summary>One problem found in a backup set: the file and, where one is at fault, the page or log generation.</summary>

@@ -32,6 +32,7 @@ namespace EseBackup.Core.BackupSets
         private readonly List<BackupFileEntry> _entries = new List<BackupFileEntry>();
         private readonly List<string> _notes = new List<string>();
         private readonly BackupSet? _parent;
+        private readonly List<FolderLease> _leases;
         private bool _committed;
         private int _disposed;
         private long _bytesDone;
@@ -40,12 +41,13 @@ namespace EseBackup.Core.BackupSets
         private long _bytesTotal = -1;
         private int _filesTotal = -1;
 
-        private BackupSetWriter(BackupSession session, string destinationRoot, string setPath, BackupSet? parent)
+        private BackupSetWriter(BackupSession session, string destinationRoot, string setPath, BackupSet? parent, List<FolderLease> leases)
         {
             _session = session;
             DestinationRoot = destinationRoot;
             SetPath = setPath;
             _parent = parent;
+            _leases = leases;
         }
 
         public string DestinationRoot { get; }
@@ -63,7 +65,9 @@ namespace EseBackup.Core.BackupSets
         /// <summary>
         /// Creates the set folder under <paramref name="destinationRoot"/> for a session that has not read
         /// anything yet. For an incremental, finds the set it builds on there (JET_errMissingFullBackup when
-        /// there is none). Aborts the session on failure.
+        /// there is none). Aborts the session on failure. Until the set is committed (or the session ends)
+        /// the writer holds the lease of its own folder and of every set of the chain it builds on, so
+        /// retention removes none of them.
         /// </summary>
         public static BackupSetWriter Create(BackupSession session, string destinationRoot, ManifestSignature? logSignature = null)
         {
@@ -81,32 +85,98 @@ namespace EseBackup.Core.BackupSets
                 {
                     throw new BackupDestinationException($"Cannot create the backup destination '{root}': {ex.Message}", root, ex);
                 }
-                BackupSet? parent = null;
-                if (session.Kind == BackupKind.Incremental)
+                var leases = new List<FolderLease>();
+                try
                 {
-                    logSignature ??= session.Source is Sources.SnapshotSource snapshot ? SetFileFacts.ToManifest(snapshot.LogSignature) : null;
-                    parent = BackupSetCatalog.Scan(root).FindChainParent(logSignature, session.SourceKey);
+                    BackupSet? parent = null;
+                    if (session.Kind == BackupKind.Incremental)
+                    {
+                        logSignature ??= session.Source is Sources.SnapshotSource snapshot ? SetFileFacts.ToManifest(snapshot.LogSignature) : null;
+                        var catalog = BackupSetCatalog.Scan(root);
+                        parent = catalog.FindChainParent(logSignature, session.SourceKey);
+                        foreach (var set in BackupChain.Resolve(parent, catalog).Sets)
+                        {
+                            var lease = FolderLease.TryAcquire(FolderLease.PathForSet(set.Path), LeaseWait)
+                                ?? throw new JetException(JetError.JET_errBackupInProgress,
+                                    $"Backup set '{set.Path}', which this incremental builds on, is in use by another process (another incremental of the same chain, or Remove-EseBackupSet removing it). Nothing was written; try again when it is done.");
+                            leases.Add(lease);
+                        }
+                        // Leased now, so no retention of this module removes them any more: check they were not removed before.
+                        CheckStillThere(parent, "The incremental cannot start");
+                    }
+                    var setPath = ClaimSetFolder(root, session.StartTime, session.Kind, leases);
+                    var writer = new BackupSetWriter(session, root, setPath, parent, leases);
+                    session.Attachment = writer;
+                    session.SetPath = setPath;
+                    return writer;
                 }
-
-                var stamp = session.StartTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-                var suffix = session.Kind == BackupKind.Full ? "full" : "incr";
-                string setPath = Path.Combine(root, $"{stamp}-{suffix}");
-                for (int n = 2; Directory.Exists(setPath) || File.Exists(setPath); n++)
-                    setPath = Path.Combine(root, $"{stamp}-{n}-{suffix}");
-                try { Directory.CreateDirectory(setPath); }
-                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                catch
                 {
-                    throw new BackupDestinationException($"Cannot create the backup set folder '{setPath}': {ex.Message}", setPath, ex);
+                    foreach (var lease in leases) lease.Dispose();
+                    throw;
                 }
-                var writer = new BackupSetWriter(session, root, setPath, parent);
-                session.Attachment = writer;
-                session.SetPath = setPath;
-                return writer;
             }
             catch (Exception ex)
             {
                 session.Abort(ex.Message);
                 throw;
+            }
+        }
+
+        private static readonly TimeSpan LeaseWait = TimeSpan.FromSeconds(1);
+
+        /// <summary>
+        /// Claims a new set folder: the first name (start time, then -2, -3...) whose lease file this process
+        /// creates new and whose folder does not exist yet. Creating the lease file is the atomic step (two
+        /// backups started in the same second get different names); the folder exists only once it is ours.
+        /// </summary>
+        private static string ClaimSetFolder(string root, DateTime startTime, BackupKind kind, List<FolderLease> leases)
+        {
+            var stamp = startTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+            var suffix = kind == BackupKind.Full ? "full" : "incr";
+            for (int n = 1; n < 10000; n++)
+            {
+                var setPath = Path.Combine(root, n == 1 ? $"{stamp}-{suffix}" : $"{stamp}-{n}-{suffix}");
+                if (ModuleFileNames.KindOf(setPath) != EntryKind.None) continue;
+                FolderLease? lease;
+                try { lease = FolderLease.TryClaimNew(FolderLease.PathForSet(setPath)); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw new BackupDestinationException($"Cannot create the backup set folder '{setPath}': {ex.Message}", setPath, ex);
+                }
+                if (lease == null) continue;
+                if (ModuleFileNames.KindOf(setPath) != EntryKind.None)
+                {
+                    lease.Dispose(); // made meanwhile by something that takes no lease: not ours
+                    continue;
+                }
+                leases.Add(lease);
+                try { Directory.CreateDirectory(setPath); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw new BackupDestinationException($"Cannot create the backup set folder '{setPath}': {ex.Message}", setPath, ex);
+                }
+                return setPath;
+            }
+            throw new BackupDestinationException($"Cannot find a free name for a new backup set in '{root}' (tried 9999 names for {stamp}).", root,
+                new IOException("No free set folder name."));
+        }
+
+        /// <summary>Fails when the set an incremental builds on (or one it builds on in turn) was removed or replaced.</summary>
+        private static void CheckStillThere(BackupSet parent, string what)
+        {
+            var catalog = BackupSetCatalog.Scan(Path.GetDirectoryName(parent.Path.TrimEnd(Path.DirectorySeparatorChar))!);
+            try
+            {
+                var current = catalog.Sets.FirstOrDefault(s => s.SetId == parent.SetId && string.Equals(s.Path, parent.Path, StringComparison.Ordinal));
+                if (current == null)
+                    throw new BackupSetException(new BackupSetProblem(BackupProblemKind.MissingParent, parent.Path, null, "it is no longer a complete set there"));
+                BackupChain.Resolve(current, catalog);
+            }
+            catch (BackupSetException ex)
+            {
+                throw new JetException(JetError.JET_errMissingFullBackup,
+                    $"{what}: backup set '{parent.Path}' it builds on was removed or changed while the backup ran ({ex.Problem.Message}). The backup was aborted; no manifest was written.");
             }
         }
 
@@ -160,6 +230,7 @@ namespace EseBackup.Core.BackupSets
                     throw new JetException(_session.IsOpen ? JetError.JET_errInvalidBackupSequence : JetError.JET_errNoBackup,
                         $"The set '{SetPath}' can only be committed after every file was read (the session is {_session.State}).");
                 var logs = _session.Logs!;
+                if (_parent != null) CheckStillThere(_parent, $"The incremental '{SetPath}' cannot be committed");
                 if (_session.Source is Sources.SnapshotSource snapshot) _notes.AddRange(snapshot.Notes);
                 var manifest = new BackupManifest
                 {
@@ -191,6 +262,7 @@ namespace EseBackup.Core.BackupSets
                 _committed = true;
                 _session.MarkCommitted(SetPath);
                 CommittedSet = BackupSet.Open(SetPath);
+                ReleaseLeases();
                 return CommittedSet;
             }
             catch (Exception ex)
@@ -203,7 +275,12 @@ namespace EseBackup.Core.BackupSets
         /// <summary>On an aborted or abandoned set: removes partial files and leaves a note; the folder stays, without manifest.</summary>
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0 || _committed) return;
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            if (_committed)
+            {
+                ReleaseLeases();
+                return;
+            }
             try
             {
                 foreach (var partial in Directory.EnumerateFiles(SetPath, "*" + PartialSuffix, SearchOption.AllDirectories))
@@ -211,12 +288,25 @@ namespace EseBackup.Core.BackupSets
                     try { File.Delete(partial); } catch (Exception) { /* best effort */ }
                 }
                 var reason = _session.AbortReason ?? "The backup did not complete.";
-                File.WriteAllText(Path.Combine(SetPath, IncompleteMarker),
+                ModuleFileNames.WriteNew(Path.Combine(SetPath, IncompleteMarker),
                     $"This backup set is incomplete and must not be restored: it has no {BackupManifest.FileName}.{Environment.NewLine}Reason: {reason}{Environment.NewLine}");
             }
             catch (Exception)
             {
                 // The destination may be what failed (full, read-only): the missing manifest already marks the set incomplete.
+            }
+            finally
+            {
+                ReleaseLeases();
+            }
+        }
+
+        private void ReleaseLeases()
+        {
+            lock (_leases)
+            {
+                foreach (var lease in _leases) lease.Dispose();
+                _leases.Clear();
             }
         }
 
@@ -385,6 +475,10 @@ namespace EseBackup.Core.BackupSets
         {
             var name = Path.GetFileName(sourcePath);
             if (string.IsNullOrEmpty(name)) name = "file";
+            var reserved = ModuleFileNames.ReservedNameProblem(name);
+            if (reserved != null)
+                throw new BackupSetException(new BackupSetProblem(BackupProblemKind.UnsafePath, SetPath, sourcePath,
+                    $"Source file '{sourcePath}' {reserved}; rename it to back it up. Nothing was committed."));
             var candidate = name;
             // Two databases of one name from different folders: the second goes into a numbered subfolder.
             for (int n = 2; _entries.Any(e => string.Equals(e.Path, candidate, StringComparison.OrdinalIgnoreCase)); n++)

@@ -60,7 +60,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 return;
             }
 
-            var decisions = BackupRetention.Plan(BackupSetInfo.List(root), hasKeep ? KeepLast : (int?)null, cutoff, IncludeIncomplete.IsPresent);
+            var decisions = BackupRetention.Plan(BackupSetInfo.List(root), hasKeep ? KeepLast : (int?)null, cutoff, IncludeIncomplete.IsPresent, BackupRetention.IsInUse);
             foreach (var d in decisions.Where(d => !d.Remove)) WriteVerbose($"Keeping {d.Set.Name}: {d.Reason}.");
             if (!decisions.Any(d => d.Remove))
                 WriteVerbose($"Nothing to remove under '{root}': the rule keeps all {decisions.Count()} set(s).");
@@ -72,6 +72,11 @@ namespace EseBackup.PowerShell.Cmdlets
                 {
                     BackupRetention.Delete(d.Set);
                     WriteObject(d.Set);
+                }
+                catch (BackupSetInUseException ex)
+                {
+                    // A backup started building on it after the plan was made: it stays, and says so.
+                    WriteError(new ErrorRecord(ex, "BackupSetInUse", ErrorCategory.ResourceBusy, d.Set.Path));
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {

@@ -86,6 +86,7 @@ namespace EseBackup.PowerShell.Cmdlets
                     progress.StatusDescription = $"{System.IO.Path.GetFileName(p.CurrentFile)}: {p.BytesDone / 1048576} of {p.BytesTotal / 1048576} MiB";
                     WriteProgress(progress);
                 }, _stop.Token);
+                if (result.ReportProblem != null) WriteWarning(result.ReportProblem);
                 if (Recover) RestoreRecovery.Recover(plan, result);
                 WriteObject(result);
             }
@@ -110,6 +111,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 var category = bse.Problem.Kind switch
                 {
                     BackupProblemKind.DestinationExists => ErrorCategory.ResourceExists,
+                    BackupProblemKind.DestinationInUse => ErrorCategory.ResourceBusy,
                     BackupProblemKind.UnsafePath => ErrorCategory.SecurityError,
                     BackupProblemKind.MissingManifest or BackupProblemKind.MissingFile or BackupProblemKind.MissingParent => ErrorCategory.ObjectNotFound,
                     _ => ErrorCategory.InvalidData,

@@ -219,10 +219,12 @@ namespace EseBackup.Core.Tests.Restore
             File.CreateSymbolicLink(Path.Combine(dest, "edb00002.log"), outsideFile);
 
             Assert.Throws<BackupSetException>(() => BackupRestorer.Restore(RestorePlan.Create(t.Full.Path, dest)));
-            // Forced: the link itself is replaced by the restored log; the file it pointed to is untouched.
-            BackupRestorer.Restore(RestorePlan.Create(t.Full.Path, dest), force: true);
+            // Forced too: -Force replaces only regular files, never a link; nothing is written, the link stays as it was.
+            var ex = Assert.Throws<BackupSetException>(() => BackupRestorer.Restore(RestorePlan.Create(t.Full.Path, dest), force: true));
+            Assert.Equal(BackupProblemKind.UnsafePath, ex.Problem.Kind);
             Assert.Equal("keep", File.ReadAllText(outsideFile));
-            Assert.False(new FileInfo(Path.Combine(dest, "edb00002.log")).Attributes.HasFlag(FileAttributes.ReparsePoint));
+            Assert.True(new FileInfo(Path.Combine(dest, "edb00002.log")).Attributes.HasFlag(FileAttributes.ReparsePoint));
+            Assert.Equal(new[] { "edb00002.log" }, Directory.GetFileSystemEntries(dest).Select(Path.GetFileName).ToArray());
         }
 
         [RealEseFact]

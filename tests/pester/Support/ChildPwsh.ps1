@@ -30,3 +30,32 @@ function Invoke-ChildPwsh {
         if ($temp) { Remove-Item $temp -Force -ErrorAction SilentlyContinue }
     }
 }
+
+# Starts a script in a separate pwsh process (the same pwsh as the test host) and returns at once: for tests
+# that run several processes at the same time. Output and errors go to files beside the script; Wait-ChildPwsh
+# collects them.
+function Start-ChildPwsh {
+    param([Parameter(Mandatory)] [string] $Script, [string[]] $ArgumentList = @())
+    $base = Join-Path ([System.IO.Path]::GetTempPath()) ("esebackup-child-{0}" -f [guid]::NewGuid())
+    Set-Content -Path "$base.ps1" -Value $Script -Encoding utf8
+    $hostExe = [Environment]::ProcessPath
+    $prefix = @()
+    if ([System.IO.Path]::GetFileNameWithoutExtension($hostExe) -eq 'dotnet') { $prefix = @(Join-Path $PSHOME 'pwsh.dll') }
+    $all = @($prefix) + @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', "$base.ps1") + $ArgumentList
+    $process = Start-Process -FilePath $hostExe -ArgumentList ($all | ForEach-Object { '"{0}"' -f ($_ -replace '"', '\"') }) -PassThru `
+        -RedirectStandardOutput "$base.out" -RedirectStandardError "$base.err"
+    [pscustomobject]@{ Process = $process; Base = $base }
+}
+
+# Waits for a child started by Start-ChildPwsh (killing it after the timeout) and returns its exit code and output.
+function Wait-ChildPwsh {
+    param([Parameter(Mandatory)] $Child, [int] $TimeoutSeconds = 120)
+    if (-not $Child.Process.WaitForExit($TimeoutSeconds * 1000)) {
+        Stop-Process -Id $Child.Process.Id -Force -ErrorAction SilentlyContinue
+        $Child.Process.WaitForExit()
+    }
+    $out = if (Test-Path "$($Child.Base).out") { Get-Content "$($Child.Base).out" -Raw } else { '' }
+    $err = if (Test-Path "$($Child.Base).err") { Get-Content "$($Child.Base).err" -Raw } else { '' }
+    Remove-Item "$($Child.Base).ps1", "$($Child.Base).out", "$($Child.Base).err" -Force -ErrorAction SilentlyContinue
+    [pscustomobject]@{ ExitCode = $Child.Process.ExitCode; Text = "$out$err" }
+}

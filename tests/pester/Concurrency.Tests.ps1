@@ -1,0 +1,302 @@
+# Races and killed processes against the real module: every case runs in separate pwsh processes (Start-ChildPwsh),
+# repeated enough to hit the window, and checks that nothing is written outside a destination, no set is lost and no
+# set reported complete fails to verify.
+BeforeAll {
+    $script:ModulePath = $env:ESEBACKUP_MODULE_PATH
+    Import-Module $script:ModulePath -Force
+    $script:RepoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    $script:FixturesDll = Join-Path $script:RepoRoot 'tests/EseBackup.Fixtures/bin/Release/netstandard2.0/EseBackup.Fixtures.dll'
+    $script:HasFixtures = (Test-Path $script:FixturesDll) -and $(try { Add-Type -Path $script:FixturesDll; [bool]('EseBackup.Fixtures.EseFixtureWriter' -as [type]) } catch { $false })
+    . (Join-Path $PSScriptRoot 'Support/TestFolders.ps1')
+    . (Join-Path $PSScriptRoot 'Support/ChildPwsh.ps1')
+
+    function New-SmallSource([int] $PageCount = 64) {
+        $src = New-TestFolder 'pester-race-src'
+        $spec = [EseBackup.Fixtures.DatabaseFolderSpec]::new()
+        $spec.Database.PageSize = 8192
+        $spec.Database.PageCount = $PageCount
+        $spec.Logs.FirstGeneration = 1
+        $spec.Logs.LastGeneration = 5
+        $spec.Logs.LogFileSize = 128KB
+        $null = [EseBackup.Fixtures.EseFixtureWriter]::WriteDatabaseFolder($src, $spec)
+        $src
+    }
+
+    # What every child runs first: the module, the fixture writer, a results file, and a start line shared with its
+    # siblings (each says it is ready, then all wait for 'go'), so that they start at the same moment.
+    $script:ChildPrelude = @'
+param([string] $ModulePath, [string] $FixturesPath, [string] $Work, [string] $Role, [string] $A, [string] $B, [string] $C)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+Add-Type -Path $FixturesPath
+function Wait-File([string] $Path, [int] $TimeoutSeconds = 90) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (Test-Path -LiteralPath $Path)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out waiting for $Path" }
+        Start-Sleep -Milliseconds 5
+    }
+}
+function Write-Result($Fields) { ([pscustomobject]$Fields | ConvertTo-Json -Compress) | Add-Content -LiteralPath (Join-Path $Work "$Role.jsonl") }
+function Describe-Error($Record) {
+    $e = $Record.Exception
+    @{ ok = $false; id = $Record.FullyQualifiedErrorId; type = $e.GetType().Name; jet = "$(if ($e.PSObject.Properties['Error']) { $e.Error })"; message = $e.Message }
+}
+New-Item -ItemType File -Path (Join-Path $Work "$Role.ready") | Out-Null
+Wait-File (Join-Path $Work 'go')
+
+'@
+
+    # Starts one child per role, lets them go together, and returns each role's results (one object per line).
+    function Invoke-Together([string] $Work, [hashtable] $Roles, [hashtable] $Arguments = @{}) {
+        $children = @{}
+        foreach ($role in $Roles.Keys) {
+            $args = @('-ModulePath', $script:ModulePath, '-FixturesPath', $script:FixturesDll, '-Work', $Work, '-Role', $role)
+            foreach ($k in 'A', 'B', 'C') { if ($Arguments[$k]) { $args += @("-$k", $Arguments[$k]) } }
+            $children[$role] = Start-ChildPwsh -Script ($script:ChildPrelude + $Roles[$role]) -ArgumentList $args
+        }
+        $deadline = [DateTime]::UtcNow.AddSeconds(90)
+        while (@($Roles.Keys | Where-Object { -not (Test-Path (Join-Path $Work "$_.ready")) }).Count -gt 0) {
+            if ([DateTime]::UtcNow -gt $deadline) { break }
+            Start-Sleep -Milliseconds 20
+        }
+        New-Item -ItemType File -Path (Join-Path $Work 'go') | Out-Null
+        $results = @{}
+        foreach ($role in $Roles.Keys) {
+            $done = Wait-ChildPwsh $children[$role] -TimeoutSeconds 120
+            $done.ExitCode | Should -Be 0 -Because "child '$role' must run to its end: $($done.Text)"
+            $file = Join-Path $Work "$role.jsonl"
+            $results[$role] = @(if (Test-Path $file) { Get-Content $file | ForEach-Object { $_ | ConvertFrom-Json } })
+        }
+        $results
+    }
+
+    function Get-LeaseFiles([string] $Folder) { @(Get-ChildItem -LiteralPath $Folder -Force -File -Filter '*.lease' -ErrorAction SilentlyContinue) }
+}
+
+Describe 'Concurrent backups, retention and restores in separate processes' {
+    BeforeEach {
+        if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
+    }
+
+    It 'two processes backing up as fast as they can (many in the same second) each get a set folder of their own' {
+        $src = New-SmallSource
+        $dest = New-TestFolder 'pester-race-dest'
+        $work = New-TestFolder 'pester-race-work'
+        $loop = @'
+for ($i = 0; $i -lt 8; $i++) {
+    try { $s = Backup-EseDatabase -Path $A -Destination $B -ErrorAction Stop; Write-Result @{ ok = $true; path = $s.Path } }
+    catch { Write-Result (Describe-Error $_) }
+}
+'@
+        $r = Invoke-Together $work @{ one = $loop; two = $loop } @{ A = $src; B = $dest }
+        $all = @($r.one) + @($r.two)
+        $failed = @($all | Where-Object { -not $_.ok })
+        $failed.Count | Should -Be 0 -Because ($failed | ForEach-Object message | Out-String)
+        $paths = @($all.path)
+        $paths.Count | Should -Be 16
+        @($paths | Sort-Object -Unique).Count | Should -Be $paths.Count
+        # The window was hit: several sets share a start second (the second and later get -2, -3, ... names).
+        @($paths | Where-Object { (Split-Path $_ -Leaf) -match '^\d{8}-\d{6}-\d+-full$' }).Count | Should -BeGreaterThan 0
+        $sets = @(Get-EseBackupSet -Path $dest)
+        $sets.Count | Should -Be $paths.Count
+        @($sets | Where-Object { -not $_.IsComplete }).Count | Should -Be 0
+        $verified = @(Test-EseBackup -Path $dest -Quick)
+        @($verified | Where-Object { -not $_.IsValid }).Count | Should -Be 0
+        $verified.Count | Should -Be $paths.Count
+        (Get-LeaseFiles $dest).Count | Should -Be 0
+    }
+
+    It 'retention with -IncludeIncomplete running beside incrementals never removes a set being written or what it builds on' {
+        $srcA = New-SmallSource
+        $srcB = New-SmallSource 32
+        $dest = New-TestFolder 'pester-race-dest'
+        $work = New-TestFolder 'pester-race-work'
+        $first = Backup-EseDatabase -Path $srcA -Destination $dest
+        # The writer: incrementals of A, slowed down so that each is being written for a few hundred ms; a full when
+        # retention took the chain while no incremental was running.
+        $writer = @'
+$deadline = [DateTime]::UtcNow.AddSeconds(4)
+while ([DateTime]::UtcNow -lt $deadline) {
+    $null = [EseBackup.Fixtures.EseFixtureWriter]::RollCurrentLog($A, 'edb', '.log', 5)
+    $start = [DateTime]::UtcNow.Ticks
+    try {
+        $s = Backup-EseDatabase -Path $A -Destination $B -Incremental -ThrottleMBps 1 -ErrorAction Stop
+        Write-Result @{ ok = $true; kind = 'incr'; path = $s.Path; setId = "$($s.SetId)"; parentId = "$($s.ParentSetId)"; start = $start; end = [DateTime]::UtcNow.Ticks }
+    }
+    catch {
+        Write-Result (Describe-Error $_)
+        $f = Backup-EseDatabase -Path $A -Destination $B -ErrorAction Stop
+        Write-Result @{ ok = $true; kind = 'full'; path = $f.Path; setId = "$($f.SetId)"; start = $start; end = [DateTime]::UtcNow.Ticks }
+    }
+}
+'@
+        # Retention: a newer full of another source, then keep only the newest set, incomplete ones included.
+        $retention = @'
+$deadline = [DateTime]::UtcNow.AddSeconds(4)
+$inUse = 0
+while ([DateTime]::UtcNow -lt $deadline) {
+    $null = Backup-EseDatabase -Path $C -Destination $B -ErrorAction Stop
+    $t0 = [DateTime]::UtcNow.Ticks
+    $errs = $null
+    Remove-EseBackupSet -Path $B -KeepLast 1 -IncludeIncomplete -Confirm:$false -Verbose -ErrorAction SilentlyContinue -ErrorVariable errs 4>&1 | ForEach-Object {
+        if ($_ -is [System.Management.Automation.VerboseRecord]) { if ($_.Message -match 'in use') { $inUse++ } }
+        else { Write-Result @{ removed = $_.Path; from = $t0; at = [DateTime]::UtcNow.Ticks } }
+    }
+    foreach ($e in @($errs)) { if ($e) { $inUse++; Write-Result (Describe-Error $e) } }
+    Start-Sleep -Milliseconds (Get-Random -Maximum 80)
+}
+Write-Result @{ inUseSeen = $inUse }
+'@
+        $r = Invoke-Together $work @{ writer = $writer; retention = $retention } @{ A = $srcA; B = $dest; C = $srcB }
+
+        $written = @($r.writer | Where-Object { $_.ok })
+        $writerErrors = @($r.writer | Where-Object { $_.PSObject.Properties['ok'] -and -not $_.ok })
+        # A writer fails only cleanly: the set it would build on was removed before it took its lease.
+        foreach ($e in $writerErrors) { $e.jet | Should -BeIn @('JET_errMissingFullBackup', 'JET_errMissingLogFile') -Because $e.message }
+        $removals = @($r.retention | Where-Object { $_.PSObject.Properties['removed'] })
+        $retentionErrors = @($r.retention | Where-Object { $_.PSObject.Properties['ok'] })
+        foreach ($e in $retentionErrors) { $e.id | Should -BeLike 'BackupSetInUse*' -Because $e.message }
+        @($written | Where-Object kind -eq 'incr').Count | Should -BeGreaterThan 2
+
+        $pathOf = @{ "$($first.SetId)" = $first.Path }
+        foreach ($w in $written) { $pathOf[$w.setId] = $w.path }
+        foreach ($w in $written | Where-Object kind -eq 'incr') {
+            foreach ($x in $removals) {
+                $inside = $x.from -ge $w.start -and $x.at -le $w.end
+                # Neither the set being written nor the set it builds on was removed while it was written.
+                ($inside -and $x.removed -eq $w.path) | Should -BeFalse -Because "retention removed $($x.removed) while it was being written"
+                ($inside -and $pathOf[$w.parentId] -and $x.removed -eq $pathOf[$w.parentId]) | Should -BeFalse -Because "retention removed $($x.removed), which $($w.path) builds on, while it was being written"
+            }
+        }
+        # The race was run into: retention found sets in use.
+        ($r.retention | Where-Object { $_.PSObject.Properties['inUseSeen'] }).inUseSeen | Should -BeGreaterThan 0
+        # What is left verifies, chain included; no lease is left.
+        $complete = @(Get-EseBackupSet -Path $dest | Where-Object IsComplete)
+        $complete.Count | Should -BeGreaterThan 0
+        foreach ($s in $complete) { (Test-EseBackup -Path $s.Path -Quick).IsValid | Should -BeTrue -Because $s.Path }
+        (Get-LeaseFiles $dest).Count | Should -Be 0
+    }
+
+    It 'two restores into one folder at the same moment, 20 times: one is refused, the other is complete' {
+        $src = New-SmallSource 512
+        $backups = New-TestFolder 'pester-race-dest'
+        $set = Backup-EseDatabase -Path $src -Destination $backups
+        $work = New-TestFolder 'pester-race-work'
+        $dest = Join-Path (New-TestFolder 'pester-race-restore') 'app'
+        $expected = @($set.Files | ForEach-Object { '{0}={1}' -f $_.Name, $_.Hash }) + 'restore.json' | Sort-Object
+        $restorer = @'
+for ($round = 1; $round -le 20; $round++) {
+    New-Item -ItemType File -Path (Join-Path $Work "r$round-ready-$Role") | Out-Null
+    Wait-File (Join-Path $Work "r$round-ready-one"); Wait-File (Join-Path $Work "r$round-ready-two")
+    $errs = $null
+    $result = Restore-EseBackup -Path $A -Destination $B -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs
+    if ($result) { Write-Result @{ round = $round; ok = $true } } else { Write-Result ((Describe-Error $errs[0]) + @{ round = $round }) }
+    New-Item -ItemType File -Path (Join-Path $Work "r$round-done-$Role") | Out-Null
+    Wait-File (Join-Path $Work "r$round-done-one"); Wait-File (Join-Path $Work "r$round-done-two")
+    if ($Role -eq 'one') {
+        # What the destination holds after both: every restored file with its hash, nothing else.
+        $seen = @(Get-ChildItem -LiteralPath $B -Force -Recurse -File -ErrorAction SilentlyContinue | ForEach-Object {
+            if ($_.Name -eq 'restore.json') { 'restore.json' } else { '{0}={1}' -f $_.Name, [EseBackup.Core.BackupSets.BackupSetWriter]::HashFile($_.FullName) } } | Sort-Object)
+        Write-Result @{ round = $round; state = ($seen -join ';') }
+        Remove-Item -LiteralPath $B -Recurse -Force -ErrorAction SilentlyContinue
+        New-Item -ItemType File -Path (Join-Path $Work "r$round-clean") | Out-Null
+    }
+    else { Wait-File (Join-Path $Work "r$round-clean") }
+}
+'@
+        $r = Invoke-Together $work @{ one = $restorer; two = $restorer } @{ A = $set.Path; B = $dest }
+        $attempts = @($r.one | Where-Object { $_.PSObject.Properties['ok'] }) + @($r.two | Where-Object { $_.PSObject.Properties['ok'] })
+        $states = @($r.one | Where-Object { $_.PSObject.Properties['state'] })
+        $states.Count | Should -Be 20
+        $inUse = 0
+        for ($round = 1; $round -le 20; $round++) {
+            $these = @($attempts | Where-Object round -eq $round)
+            $these.Count | Should -Be 2
+            @($these | Where-Object ok).Count | Should -Be 1 -Because "round ${round}: exactly one restore succeeds ($(($these | ForEach-Object message) -join ' / '))"
+            $refused = $these | Where-Object { -not $_.ok }
+            $refused.id | Should -BeIn @('BackupSetDestinationInUse,EseBackup.PowerShell.Cmdlets.RestoreEseBackupCommand', 'BackupSetDestinationExists,EseBackup.PowerShell.Cmdlets.RestoreEseBackupCommand') -Because $refused.message
+            if ($refused.id -like 'BackupSetDestinationInUse*') { $inUse++ }
+            ($states | Where-Object round -eq $round).state | Should -Be ($expected -join ';') -Because "round ${round}: the destination holds one complete restore and nothing else"
+        }
+        $inUse | Should -BeGreaterThan 0 -Because 'the two restores must have overlapped at least once'
+    }
+
+    It 'a backup killed mid-write leaves a stale lease that blocks neither the next backup nor retention' {
+        $src = New-SmallSource 512
+        $dest = New-TestFolder 'pester-race-dest'
+        $null = Backup-EseDatabase -Path $src -Destination $dest
+        $null = Step-CurrentLog $src
+        foreach ($kind in 'Full', 'Incremental') {
+            $slow = "Backup-EseDatabase -Path `$A -Destination `$B -ThrottleMBps 0.2 $(if ($kind -eq 'Incremental') { '-Incremental' })"
+            $killed = Start-ChildPwsh -Script "param([string] `$ModulePath, [string] `$A, [string] `$B)`nImport-Module `$ModulePath`n$slow" -ArgumentList @('-ModulePath', $script:ModulePath, '-A', $src, '-B', $dest)
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            $partial = $null
+            while (-not $partial -and [DateTime]::UtcNow -lt $deadline) {
+                $partial = Get-ChildItem -LiteralPath $dest -Recurse -File -Filter '*.partial' -ErrorAction SilentlyContinue | Select-Object -First 1
+                Start-Sleep -Milliseconds 20
+            }
+            $partial | Should -Not -BeNullOrEmpty -Because "the $kind backup must be writing before it is killed"
+            $setPath = Split-Path $partial.FullName -Parent
+            $lease = [EseBackup.Core.BackupSets.FolderLease]::PathForSet($setPath)
+            [EseBackup.Core.BackupSets.FolderLease]::IsHeld($lease) | Should -BeTrue
+            # While it writes, retention keeps it even with -IncludeIncomplete (a newer full is there next).
+            $null = Backup-EseDatabase -Path $src -Destination $dest
+            @(Remove-EseBackupSet -Path $dest -KeepLast 1 -IncludeIncomplete -Confirm:$false | Where-Object Path -eq $setPath).Count | Should -Be 0
+            Test-Path $setPath | Should -BeTrue
+
+            Stop-Process -Id $killed.Process.Id -Force   # SIGKILL: no finally, no cleanup
+            $killed.Process.WaitForExit()
+            Wait-ChildPwsh $killed | Out-Null
+
+            Test-Path -LiteralPath $lease | Should -BeTrue -Because 'nothing removed the lease file of the killed process'
+            [EseBackup.Core.BackupSets.FolderLease]::IsHeld($lease) | Should -BeFalse -Because 'the lock died with the process'
+            $listed = @(Get-EseBackupSet -Path $dest)
+            @($listed | Where-Object { $_.Name -like '*.lease' }).Count | Should -Be 0
+            ($listed | Where-Object Path -eq $setPath).IsComplete | Should -BeFalse
+            # The next backups run, the stale chain lease of a killed incremental included; retention removes the killed set and its lease.
+            $null = Step-CurrentLog $src
+            (Backup-EseDatabase -Path $src -Destination $dest -Incremental).Kind | Should -Be 'Incremental'
+            $removed = @(Remove-EseBackupSet -Path $dest -KeepLast 1 -IncludeIncomplete -Confirm:$false)
+            $removed.Path | Should -Contain $setPath
+            Test-Path -LiteralPath $lease | Should -BeFalse
+            (Get-LeaseFiles $dest).Count | Should -Be 0
+            foreach ($s in @(Get-EseBackupSet -Path $dest)) { $s.IsComplete | Should -BeTrue; (Test-EseBackup -Path $s.Path -Quick).IsValid | Should -BeTrue }
+        }
+    }
+}
+
+Describe 'A restore whose report does not fit' {
+    It 'fails before anything takes its final name, says so, and leaves the destination as it was (a full tmpfs)' {
+        if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library is not built at $script:FixturesDll"; return }
+        if ($IsWindows -or (id -u) -ne '0') { Set-ItResult -Skipped -Because 'mounting a small tmpfs needs root on Linux'; return }
+        $src = New-SmallSource
+        $backups = New-TestFolder 'pester-full-dest'
+        $set = Backup-EseDatabase -Path $src -Destination $backups
+        # Room for every restored file and the lease, in whole 4 KiB pages, and not one page more.
+        $pages = 1 + ($set.Files | ForEach-Object { [math]::Ceiling($_.Size / 4096) } | Measure-Object -Sum).Sum
+        $mount = New-TestFolder 'pester-tmpfs'
+        & mount -t tmpfs -o "size=$($pages * 4096)" tmpfs $mount 2>&1 | Out-Null
+        if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'mount -t tmpfs is not allowed here'; return }
+        try {
+            Restore-EseBackup -Path $set.Path -Destination $mount -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err.Count | Should -Be 1
+            $err[0].Exception.Message | Should -Match 'restore\.json\.tmp'
+            $err[0].Exception.Message | Should -Match 'Nothing was restored; the destination is as it was'
+            @(Get-ChildItem -LiteralPath $mount -Force).Count | Should -Be 0
+        }
+        finally {
+            & umount $mount 2>&1 | Out-Null
+        }
+        # With one page more the same restore completes.
+        & mount -t tmpfs -o "size=$(($pages + 1) * 4096)" tmpfs $mount 2>&1 | Out-Null
+        try {
+            $r = Restore-EseBackup -Path $set.Path -Destination $mount -Confirm:$false
+            $r.ReportProblem | Should -BeNullOrEmpty
+            Test-Path (Join-Path $mount 'restore.json') | Should -BeTrue
+            @(Get-ChildItem -LiteralPath $mount -Force -Filter '*.lease').Count | Should -Be 0
+        }
+        finally {
+            & umount $mount 2>&1 | Out-Null
+        }
+    }
+}
