@@ -43,18 +43,18 @@ namespace EseBackup.Fixtures
 
         /// <summary>
         /// What the engine does when the current log fills: <c>edb.log</c> (generation g) becomes its archived
-        /// name (<c>edb0000G.log</c>) and a new current log carries g + 1 (same bytes, new generation at
-        /// offset 4, header checksum restamped). Works on real folders as on written ones. Returns g + 1.
+        /// name (<c>edb0000G.log</c>) and a new current log carries g + 1: the same header with the next
+        /// generation, its creation time, the previous generation's time and segment checksums (the chain link),
+        /// and new segments. Works on real folders as on written ones. Returns g + 1.
         /// </summary>
         public static long RollCurrentLog(string folder, string baseName = "edb", string extension = ".log", int digits = 5)
         {
             var current = Path.Combine(folder, LogFileName.CurrentName(baseName, extension));
             var bytes = File.ReadAllBytes(current);
             long generation = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4));
+            var next = LogWriter.NextGeneration(bytes);
             File.Move(current, Path.Combine(folder, LogFileName.Format(baseName, generation, digits, extension)));
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), checked((int)(generation + 1)));
-            PageChecksum.StampLogHeader(bytes);
-            File.WriteAllBytes(current, bytes);
+            File.WriteAllBytes(current, next);
             return generation + 1;
         }
 

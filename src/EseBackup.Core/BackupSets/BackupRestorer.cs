@@ -229,7 +229,8 @@ namespace EseBackup.Core.BackupSets
 
     /// <summary>
     /// Restores a planned chain into its destination: each file copied under a temporary name while it is
-    /// hashed and (databases) page-checked; any bad page, hash mismatch or failure removes every temporary
+    /// verified as Test-EseBackup verifies it (<see cref="SetFileVerification"/>: hash, pages, log segments, then
+    /// the log stream and chain across the files); any problem or failure removes every temporary
     /// file and stops, naming file and page. Only when all files are good, and restore.json is written under
     /// its temporary name, are they renamed to their final names. The restore holds the destination's lease
     /// throughout (a second restore into it is refused); every file it makes is created new (never through a
@@ -263,6 +264,7 @@ namespace EseBackup.Core.BackupSets
 
             var createdFolders = new List<string>();
             var temps = new List<string>();
+            var verified = new List<VerifiedFile>();
             var placed = new List<string>();
             FolderLease? lease = null;
             long total = plan.TotalBytes;
@@ -278,54 +280,27 @@ namespace EseBackup.Core.BackupSets
                     cancellation.ThrowIfCancellationRequested();
                     CreateFolder(Path.GetDirectoryName(f.Target)!, createdFolders);
                     var temp = f.Target + TempSuffix;
-                    int pageSize = 0;
-                    if (f.Role == BackupFileRole.Database)
-                    {
-                        try { pageSize = DatabaseHeader.Read(f.Source).PageSize; }
-                        catch (EseFormatException ex)
-                        {
-                            throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadDatabaseHeader, f.Set.Path, f.Source, ex.Message, ex.PageNumber), ex);
-                        }
-                    }
                     // A database read through the engine keeps its trailer page: the header of such a copy has
                     // no end generation, and the engine's restore and recovery read it from the last page
                     // (ErrLGCheckDBFiles, ErrDBUpdateHeaderFromTrailer), then zero it (ErrDBTryToZeroDBTrailer).
                     // Stripping it would make them refuse the database (JET_errBadPatchPage).
-                    StreamedFile streamed;
+                    VerifiedFile? checkedFile;
                     using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.SequentialScan))
                     {
                         temps.Add(temp); // created new, so ours to remove
                         long before = done;
-                        streamed = SetFileStreamer.Stream(f.Source, pageSize, output,
-                            bad => throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadPage, f.Set.Path, f.Source,
-                                $"Restore stopped: {bad.Describe()} Nothing was restored.", bad.PageNumber)),
+                        // The same checks as Test-EseBackup, in the pass that copies: what it flags, a restore refuses.
+                        checkedFile = SetFileVerification.Verify(f.Set, f.File, quick: false, output, Refuse,
                             bytes => onProgress?.Invoke(new RestoreProgress(f.Source, before + bytes, total)),
                             cancellation);
                         output.Flush(true);
                     }
-                    if (!string.Equals(streamed.Hash, f.File.Hash, StringComparison.OrdinalIgnoreCase))
-                        throw new BackupSetException(new BackupSetProblem(BackupProblemKind.HashMismatch, f.Set.Path, f.Source,
-                            $"Restore stopped: '{f.Source}' does not match its manifest hash (the file changed after the backup). Nothing was restored.", generation: f.Generation));
-                    if (streamed.Bytes != f.Size)
-                        throw new BackupSetException(new BackupSetProblem(BackupProblemKind.SizeMismatch, f.Set.Path, f.Source,
-                            $"Restore stopped: '{f.Source}' read {streamed.Bytes} bytes, the manifest says {f.Size}. Nothing was restored.", generation: f.Generation));
-                    if (f.Role == BackupFileRole.Log)
-                    {
-                        try
-                        {
-                            var header = LogFileHeader.Read(temp);
-                            if (header.Generation != f.Generation)
-                                throw new BackupSetException(new BackupSetProblem(BackupProblemKind.GenerationMismatch, f.Set.Path, f.Source,
-                                    $"Restore stopped: log '{f.Source}' carries generation {header.Generation}, the manifest says {f.Generation}.", generation: f.Generation));
-                        }
-                        catch (EseFormatException ex)
-                        {
-                            throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadLogHeader, f.Set.Path, f.Source, $"Restore stopped: {ex.Message}", generation: f.Generation), ex);
-                        }
-                    }
-                    done += streamed.Bytes;
-                    pages += streamed.PagesChecked;
+                    verified.Add(checkedFile!);
+                    done += checkedFile!.Streamed!.Bytes;
+                    pages += checkedFile.Streamed.PagesChecked;
                 }
+                // Across the files: every log of the full set's stream and its databases', adjacent generations linked.
+                SetFileVerification.CheckLogs(plan.Chain.Last.Path, verified, plan.Chain.Full.Manifest.LogSignature, Refuse);
 
                 var result = new RestoreResult
             {
@@ -458,6 +433,10 @@ namespace EseBackup.Core.BackupSets
         {
             try { File.Delete(path); } catch (Exception) { /* best effort; the first failure is propagating */ }
         }
+
+        /// <summary>A problem the verification found stops the restore before anything takes its real name.</summary>
+        private static void Refuse(BackupSetProblem p) =>
+            throw new BackupSetException(new BackupSetProblem(p.Kind, p.SetPath, p.File, $"Restore stopped: {p.Message} Nothing was restored.", p.PageNumber, p.Generation, p.Sector));
 
         /// <summary>The command that replays the restored logs into the restored databases.</summary>
         public static string NextStep(RestoreResult r)

@@ -22,6 +22,8 @@ namespace EseBackup.Core.BackupSets
         UnsafePath,
         UnreadableFile,
         DestinationExists,
+        BadLogSegment,
+        BrokenLogChain,
 
         /// <summary>Another process holds the lease of the restore destination.</summary>
         DestinationInUse,
@@ -30,8 +32,9 @@ namespace EseBackup.Core.BackupSets
     /// <summary>One problem found in a backup set: the file and, where one is at fault, the page or log generation.</summary>
     public sealed class BackupSetProblem
     {
-        public BackupSetProblem(BackupProblemKind kind, string setPath, string? file, string message, long? pageNumber = null, long? generation = null)
+        public BackupSetProblem(BackupProblemKind kind, string setPath, string? file, string message, long? pageNumber = null, long? generation = null, long? sector = null)
         {
+            Sector = sector;
             Kind = kind;
             SetPath = setPath;
             File = file;
@@ -48,6 +51,9 @@ namespace EseBackup.Core.BackupSets
 
         /// <summary>ESE page number of a bad page (−1 header, 0 shadow header).</summary>
         public long? PageNumber { get; }
+
+        /// <summary>The sector of a log segment at fault (segment index from the start of the log file).</summary>
+        public long? Sector { get; }
 
         /// <summary>Log generation at fault (missing, foreign, gap).</summary>
         public long? Generation { get; }

@@ -27,6 +27,9 @@ namespace EseBackup.Core.BackupSets
         public int FilesChecked { get; set; }
         public long BytesChecked { get; set; }
         public long PagesChecked { get; set; }
+
+        /// <summary>Log segments checked (empty ones not counted).</summary>
+        public long SegmentsChecked { get; set; }
         public TimeSpan Duration { get; set; }
         public List<BackupSetProblem> Problems { get; } = new List<BackupSetProblem>();
         public bool IsValid => Problems.Count == 0;
@@ -53,9 +56,10 @@ namespace EseBackup.Core.BackupSets
 
     /// <summary>
     /// Verifies a backup set against its manifest: every file present with its size and XxHash128; unless
-    /// quick, every database page checksum, every log header (generation as listed, log signature of the
-    /// set and of its databases), generations contiguous over the range the set claims; for an incremental,
-    /// the chain back to its full set. Each file is read once, streaming; memory is flat.
+    /// quick, every database page checksum, every log header and segment (generation as listed, log signature
+    /// of the set and of its databases, adjacent generations linked), generations contiguous over the range the
+    /// set claims (<see cref="SetFileVerification"/>, which restore runs too); for an incremental, the chain back
+    /// to its full set. Each file is read once, streaming; memory is flat.
     /// </summary>
     public static class BackupSetVerifier
     {
@@ -100,93 +104,22 @@ namespace EseBackup.Core.BackupSets
 
             long total = set.TotalBytes;
             long doneBefore = 0;
-            var logSignatures = new List<(BackupSetFile File, EseSignature Signature)>();
-            EseSignature? databaseLogSignature = null;
+            var verified = new List<VerifiedFile>();
             foreach (var file in set.Files)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var problem = CheckFileOnDisk(set, file);
-                if (problem != null)
-                {
-                    Report(problem);
-                    doneBefore += file.Size;
-                    continue;
-                }
-                int pageSize = 0;
-                if (!quick && file.Role == BackupFileRole.Database)
-                {
-                    try
-                    {
-                        var header = DatabaseHeader.Read(file.FullPath);
-                        pageSize = header.PageSize;
-                        if (!header.LogSignature.IsEmpty) databaseLogSignature ??= header.LogSignature;
-                    }
-                    catch (EseFormatException ex)
-                    {
-                        Report(new BackupSetProblem(BackupProblemKind.BadDatabaseHeader, setPath, file.FullPath, ex.Message, ex.PageNumber));
-                    }
-                }
-                StreamedFile streamed;
-                try
-                {
-                    long before = doneBefore;
-                    streamed = SetFileStreamer.Stream(file.FullPath, pageSize, null,
-                        bad => Report(new BackupSetProblem(BackupProblemKind.BadPage, setPath, file.FullPath, bad.Describe(), bad.PageNumber)),
-                        bytes => onProgress?.Invoke(new BackupSetVerifyProgress(setPath, file.FullPath, before + bytes, total)),
-                        cancellation);
-                }
-                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-                {
-                    Report(new BackupSetProblem(BackupProblemKind.UnreadableFile, setPath, file.FullPath, $"Backup set '{setPath}': '{file.Name}' cannot be read: {ex.Message}"));
-                    doneBefore += file.Size;
-                    continue;
-                }
+                long before = doneBefore;
+                var checkedFile = SetFileVerification.Verify(set, file, quick, null, Report,
+                    bytes => onProgress?.Invoke(new BackupSetVerifyProgress(setPath, file.FullPath, before + bytes, total)), cancellation);
                 doneBefore += file.Size;
+                if (checkedFile?.Streamed == null) continue;
+                verified.Add(checkedFile);
                 result.FilesChecked++;
-                result.BytesChecked += streamed.Bytes;
-                result.PagesChecked += streamed.PagesChecked;
-                if (!string.Equals(streamed.Hash, file.Hash, StringComparison.OrdinalIgnoreCase))
-                    Report(new BackupSetProblem(BackupProblemKind.HashMismatch, setPath, file.FullPath,
-                        $"Backup set '{setPath}': '{file.Name}' does not match its manifest hash (XxHash128 {streamed.Hash}, manifest {file.Hash}): its bytes changed after the backup.",
-                        generation: file.Generation));
-                if (streamed.TrailingBytes > 0)
-                    Report(new BackupSetProblem(BackupProblemKind.BadPage, setPath, file.FullPath,
-                        $"'{file.FullPath}' ends with {streamed.TrailingBytes} bytes that are not a whole {pageSize}-byte page (a torn last page).",
-                        streamed.PagesChecked - 1));
-                if (!quick && file.Role == BackupFileRole.Log)
-                {
-                    try
-                    {
-                        var header = LogFileHeader.Read(file.FullPath);
-                        if (header.Generation != file.Generation)
-                            Report(new BackupSetProblem(BackupProblemKind.GenerationMismatch, setPath, file.FullPath,
-                                $"Backup set '{setPath}': log '{file.Name}' carries generation {header.Generation} in its header, the manifest lists generation {file.Generation}.",
-                                generation: file.Generation));
-                        logSignatures.Add((file, header.LogSignature));
-                    }
-                    catch (EseFormatException ex)
-                    {
-                        Report(new BackupSetProblem(BackupProblemKind.BadLogHeader, setPath, file.FullPath, $"{ex.Message} (log generation {file.Generation})", generation: file.Generation));
-                    }
-                }
+                result.BytesChecked += checkedFile.Streamed.Bytes;
+                result.PagesChecked += checkedFile.Streamed.PagesChecked;
+                result.SegmentsChecked += checkedFile.Log?.SegmentsChecked ?? 0;
             }
-
-            if (!quick)
-            {
-                // Every log must belong to the stream the set names, and to the stream its databases were attached to.
-                var expected = set.Manifest.LogSignature;
-                foreach (var (file, signature) in logSignatures)
-                {
-                    bool foreign = expected != null
-                        ? !(signature.Random == expected.Random && Nullable.Equals(signature.CreationTime, expected.CreationTime))
-                        : databaseLogSignature != null && !signature.Equals(databaseLogSignature);
-                    if (!foreign && databaseLogSignature != null && !signature.Equals(databaseLogSignature)) foreign = true;
-                    if (foreign)
-                        Report(new BackupSetProblem(BackupProblemKind.ForeignLog, setPath, file.FullPath,
-                            $"Backup set '{setPath}': log '{file.Name}' (generation {file.Generation}) belongs to another log stream (signature {signature}) than the set ({(expected != null ? expected.ToString() : databaseLogSignature?.ToString())}); it can never be replayed against these databases.",
-                            generation: file.Generation));
-                }
-            }
+            if (!quick) SetFileVerification.CheckLogs(setPath, verified, set.Manifest.LogSignature, Report);
 
             foreach (var gap in GenerationGaps(set))
                 Report(new BackupSetProblem(BackupProblemKind.LogGap, setPath, null,

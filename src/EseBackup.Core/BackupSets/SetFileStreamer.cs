@@ -21,11 +21,13 @@ namespace EseBackup.Core.BackupSets
         public long PagesChecked;
         /// <summary>Bytes after the last whole page of a database (a torn last page).</summary>
         public long TrailingBytes;
+        /// <summary>For a log streamed with its header: what its segments are.</summary>
+        public LogSegmentTally? Log;
     }
 
     /// <summary>
-    /// Reads one file of a set once: XxHash128 over every byte, page checksums for a database, and an
-    /// optional copy to an output stream. The file is cut into slices that up to four workers (the calling
+    /// Reads one file of a set once: XxHash128 over every byte, page checksums for a database, segment
+    /// checksums for a log, and an optional copy to an output stream. The file is cut into slices that up to four workers (the calling
     /// thread and helpers, one per core) take in turn, read, block-sum for the hash and page-check while the
     /// slice is in the core's cache; the slices are then committed in file order (hash fold, copy, reports).
     /// Memory is a few slices per worker, whatever the file size.
@@ -44,11 +46,14 @@ namespace EseBackup.Core.BackupSets
         /// <param name="onBytes">Bytes done in this file so far; runs on the calling thread.</param>
         /// <param name="workers">Threads to use, the calling one included; 0 for one per core (at most four).</param>
         /// <param name="portableReader">Read as the netstandard2.0 build does (for tests on .NET 8).</param>
+        /// <param name="log">A log's verified header: every segment after it is checked (<see cref="LogVerifier"/>).</param>
+        /// <param name="hash">False when only the checks are wanted (Test-EseLogFile): no hash is computed.</param>
         public static StreamedFile Stream(string path, int pageSize, Stream? copyTo, Action<BadPage>? onBadPage, Action<long>? onBytes,
-            CancellationToken cancellation, int chunkSize = DefaultChunkSize, int workers = 0, bool portableReader = false)
+            CancellationToken cancellation, int chunkSize = DefaultChunkSize, int workers = 0, bool portableReader = false,
+            LogFileHeader? log = null, bool hash = true)
         {
             if (workers <= 0) workers = Math.Min(MaxWorkers, Environment.ProcessorCount);
-            using var run = new StreamRun(path, pageSize, copyTo, chunkSize, workers, portableReader);
+            using var run = new StreamRun(path, pageSize, copyTo, chunkSize, workers, portableReader, log, hash);
             return run.Execute(onBadPage, onBytes, cancellation);
         }
 
@@ -65,6 +70,7 @@ namespace EseBackup.Core.BackupSets
             public int Count;
             public int Blocks;
             public long Pages;
+            public readonly LogSegmentTally Segments = new LogSegmentTally();
 
             public Slot(int sliceSize)
             {
@@ -97,6 +103,9 @@ namespace EseBackup.Core.BackupSets
             readonly byte[] tail;
             readonly long tailStart;
             readonly ParallelXxHash128 hash = new ParallelXxHash128();
+            readonly bool hashing;
+            readonly LogFileHeader? log;
+            readonly LogSegmentTally? segments;
             readonly Slot[][] slots;
 
             // Shared between workers: nextSlice by Interlocked, the rest under gate.
@@ -111,11 +120,14 @@ namespace EseBackup.Core.BackupSets
             long pagesChecked;
             readonly List<BadPage> undelivered = new List<BadPage>();
 
-            public StreamRun(string path, int pageSize, Stream? copyTo, int chunkSize, int workers, bool portableReader)
+            public StreamRun(string path, int pageSize, Stream? copyTo, int chunkSize, int workers, bool portableReader, LogFileHeader? log, bool hashing)
             {
                 this.path = path;
                 this.pageSize = pageSize;
                 this.copyTo = copyTo;
+                this.log = log;
+                this.hashing = hashing;
+                segments = log != null ? new LogSegmentTally() : null;
                 reader = SliceReader.Open(path, portableReader);
                 try
                 {
@@ -131,7 +143,7 @@ namespace EseBackup.Core.BackupSets
                             trailer = DatabaseTrailer.Expectation.FromHeaderPages(path, headerPages, pageSize, length);
                     }
                     // Slices hold whole hash blocks and whole pages, so no block or page spans two workers.
-                    int unit = pageSize > ParallelXxHash128.BlockSize ? pageSize : ParallelXxHash128.BlockSize;
+                    int unit = Math.Max(Math.Max(pageSize, log?.SectorSize ?? 0), ParallelXxHash128.BlockSize);
                     sliceSize = Math.Max(unit, chunkSize / unit * unit);
                     sliceCount = (length + sliceSize - 1) / sliceSize;
                     workerCount = (int)Math.Max(1, Math.Min(workers, sliceCount));
@@ -191,10 +203,11 @@ namespace EseBackup.Core.BackupSets
 
                 return new StreamedFile
                 {
-                    Hash = ToHex(hash.Finish(tail, length)),
+                    Hash = hashing ? ToHex(hash.Finish(tail, length)) : "",
                     Bytes = bytesCommitted,
                     PagesChecked = pagesChecked,
                     TrailingBytes = pageSize > 0 ? length - pagesEnd : 0,
+                    Log = segments,
                 };
             }
 
@@ -240,15 +253,30 @@ namespace EseBackup.Core.BackupSets
                 slot.Index = index;
                 slot.Count = count;
 
-                long firstBlock = offset / ParallelXxHash128.BlockSize;
-                slot.Blocks = (int)Math.Max(0, Math.Min((offset + count) / ParallelXxHash128.BlockSize, foldedBlocks) - firstBlock);
-                ParallelXxHash128.SumBlocks(new ReadOnlySpan<byte>(slot.Buffer, 0, slot.Blocks * ParallelXxHash128.BlockSize), slot.Sums);
-                long tailFrom = Math.Max(offset, tailStart);
-                if (tailFrom < offset + count)
-                    Array.Copy(slot.Buffer, tailFrom - offset, tail, tailFrom - tailStart, offset + count - tailFrom);
+                slot.Blocks = 0;
+                if (hashing)
+                {
+                    long firstBlock = offset / ParallelXxHash128.BlockSize;
+                    slot.Blocks = (int)Math.Max(0, Math.Min((offset + count) / ParallelXxHash128.BlockSize, foldedBlocks) - firstBlock);
+                    ParallelXxHash128.SumBlocks(new ReadOnlySpan<byte>(slot.Buffer, 0, slot.Blocks * ParallelXxHash128.BlockSize), slot.Sums);
+                    long tailFrom = Math.Max(offset, tailStart);
+                    if (tailFrom < offset + count)
+                        Array.Copy(slot.Buffer, tailFrom - offset, tail, tailFrom - tailStart, offset + count - tailFrom);
+                }
 
                 slot.Bad.Clear();
                 slot.Pages = 0;
+                slot.Segments.Clear();
+                if (log != null)
+                {
+                    // Slices hold whole sectors: the segments from csecHeader on, as the engine reads them.
+                    int cbSec = log.SectorSize;
+                    long firstSector = Math.Max(offset / cbSec, log.HeaderSectors);
+                    long endSector = (offset + count) / cbSec;
+                    if (endSector > firstSector)
+                        LogVerifier.CheckSegments(new ReadOnlySpan<byte>(slot.Buffer, (int)(firstSector * cbSec - offset), (int)((endSector - firstSector) * cbSec)),
+                            firstSector, cbSec, log.Generation, slot.Segments);
+                }
                 if (pageSize <= 0) return;
                 int wholePages = (int)(Math.Max(0, Math.Min(count, pagesEnd - offset)) / pageSize);
                 long filePage = offset / pageSize;
@@ -299,6 +327,7 @@ namespace EseBackup.Core.BackupSets
                     lock (gate)
                     {
                         undelivered.AddRange(next.Bad);
+                        segments?.Add(next.Segments);
                         bytesCommitted += next.Count;
                         pagesChecked += next.Pages;
                         committed++;

@@ -26,6 +26,7 @@ namespace EseBackup.Core.Format
     {
         public const int HeaderSize = 4096;
         const int AttachOffset = 671;
+        const int PreviousLogSegmentsChecksumOffset = 653;
         const int AttachFixedSize = 64;
         const byte UnicodeNamesFlag = 0x20;
 
@@ -43,6 +44,16 @@ namespace EseBackup.Core.Format
         public int DatabasePageSize { get; set; } = 8192;
         public DateTime? CreateTime { get; set; }
         public DateTime? PreviousGenerationTime { get; set; }
+
+        /// <summary>The 8 raw bytes of the creation time (tmCreate) and of the previous generation's (tmPrevGen): the engine compares them byte for byte.</summary>
+        internal ulong CreateTimeBits { get; set; }
+        internal ulong PreviousGenerationTimeBits { get; set; }
+
+        /// <summary>
+        /// checksumPrevLogAllSegments (offset 653): the XOR of the segment checksums of the previous generation,
+        /// 0 when not recorded. What <see cref="LogVerifier.CheckLink"/> compares with the previous log's body.
+        /// </summary>
+        public ulong PreviousLogSegmentsChecksum { get; set; }
         public int MajorVersion { get; set; } = 8;
         public int MinorVersion { get; set; } = 4000;
         public int UpdateMajorVersion { get; set; } = 60;
@@ -119,6 +130,9 @@ namespace EseBackup.Core.Format
             header.DatabasePageSize = pageSize == 0 ? 4096 : pageSize;
             header.CreateTime = LogTime.Read(h.AsSpan(16));
             header.PreviousGenerationTime = LogTime.Read(h.AsSpan(24));
+            header.CreateTimeBits = BinaryPrimitives.ReadUInt64LittleEndian(h.AsSpan(16));
+            header.PreviousGenerationTimeBits = BinaryPrimitives.ReadUInt64LittleEndian(h.AsSpan(24));
+            header.PreviousLogSegmentsChecksum = BinaryPrimitives.ReadUInt64LittleEndian(h.AsSpan(PreviousLogSegmentsChecksumOffset));
             header.MajorVersion = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(32));
             header.MinorVersion = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(36));
             header.UpdateMajorVersion = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(40));
@@ -178,6 +192,7 @@ namespace EseBackup.Core.Format
             h[639] = Flags;
             CheckpointPosition.Write(h.Slice(640));
             BinaryPrimitives.WriteInt32LittleEndian(h.Slice(648), UpdateMinorVersion);
+            BinaryPrimitives.WriteUInt64LittleEndian(h.Slice(PreviousLogSegmentsChecksumOffset), PreviousLogSegmentsChecksum);
             BinaryPrimitives.WriteInt32LittleEndian(h.Slice(661), EngineFormatVersion);
             BinaryPrimitives.WriteInt32LittleEndian(h.Slice(DatabaseHeader.FileTypeOffset), (int)EseHeaderFileType.Log);
             int o = AttachOffset;

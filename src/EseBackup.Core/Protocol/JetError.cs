@@ -36,6 +36,7 @@ namespace EseBackup.Core.Protocol
         JET_errMissingRestoreLogFiles = -557,
         JET_errMissingFullBackup = -560,
         JET_errMissingFileToBackup = -569,
+        JET_errLogSequenceChecksumMismatch = -590,
         JET_errLogReadVerifyFailure = -612,
         JET_errLogFileNotCopied = -616,
         JET_errBackupAbortByServer = -801,

@@ -50,15 +50,13 @@ namespace EseBackup.Core.Sources
             };
         }
 
-        /// <summary>The archived and current logs of the folder's log stream, by header generation; unreadable ones are noted.</summary>
+        /// <summary>The archived and current logs of the folder's log stream, by header generation (the caller decides about unreadable ones).</summary>
         public static LogSequence ScanLogs(string folder, List<string> notes)
         {
             var bases = LogSequence.FindBaseNames(folder);
             var sequence = LogSequence.Scan(folder);
             if (bases.Count > 1)
                 notes.Add($"Several log streams are in '{folder}' ({string.Join(", ", bases)}); '{sequence.BaseName}' (the most files) is backed up.");
-            foreach (var bad in sequence.Unreadable)
-                notes.Add($"'{System.IO.Path.GetFileName(bad.FilePath)}' is not a readable log ({bad.Message}); it is not part of the backup.");
             return sequence;
         }
     }

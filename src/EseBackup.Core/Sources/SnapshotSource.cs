@@ -24,6 +24,9 @@ namespace EseBackup.Core.Sources
     public sealed class SnapshotSource : IBackupSource
     {
         private readonly List<string> _notes = new List<string>();
+        private readonly List<string> _warnings = new List<string>();
+        /// <summary>The last log read whole and verified: the next generation's header must link to it.</summary>
+        private LogFileCheck? _lastLogRead;
         private readonly Dictionary<BackupFileHandle, OpenFileState> _open = new Dictionary<BackupFileHandle, OpenFileState>();
         private List<DatabaseFacts> _databases = new List<DatabaseFacts>();
         private LogInfo? _logInfo;
@@ -70,8 +73,14 @@ namespace EseBackup.Core.Sources
         /// </summary>
         public long? IncrementalBaseGeneration { get; set; }
 
-        /// <summary>What the log planning left out and why (empty logs, disconnected generations).</summary>
+        /// <summary>What the log planning left out and why (empty logs, disconnected generations); warnings included.</summary>
         public IReadOnlyList<string> Notes => _notes;
+
+        /// <summary>
+        /// Logs left out because they are damaged, truncated or of another log stream: what a user must be told
+        /// (they are in <see cref="Notes"/> too). A needed log in that state fails the backup instead.
+        /// </summary>
+        public IReadOnlyList<string> Warnings => _warnings;
 
         /// <summary>Files the backup will read (databases for a full backup, then logs) and their total size, after <see cref="BeginBackup"/>.</summary>
         public int PlannedFileCount => (_kind == BackupKind.Full ? _databases.Count : 0) + (_logInfo?.Files.Count ?? 0);
@@ -108,6 +117,8 @@ namespace EseBackup.Core.Sources
             if (_inProgress)
                 throw new JetException(JetError.JET_errBackupInProgress, $"A backup of '{LogFolder}' is already in progress on this source.", LogFolder);
             _notes.Clear();
+            _warnings.Clear();
+            _lastLogRead = null;
             var databases = DatabasePaths.Select(SnapshotFacts.ReadDatabase).ToList();
             var logs = PlanLogs(kind, databases);
             _databases = databases;
@@ -156,7 +167,7 @@ namespace EseBackup.Core.Sources
                 throw new JetException(JetError.JET_errReadVerifyFailure, $"'{path}' is {stream.Length} bytes, not a whole number of {db.PageSize}-byte pages: the file is truncated.", path);
             }
             var handle = new BackupFileHandle(path, stream.Length, stream);
-            _open[handle] = new OpenFileState(stream, db?.PageSize ?? 0);
+            _open[handle] = new OpenFileState(stream, db?.PageSize ?? 0, isLog ? new LogStreamVerifier(path, stream.Length) : null);
             return handle;
         }
 
@@ -188,6 +199,7 @@ namespace EseBackup.Core.Sources
                 filled += n;
             }
             if (state.PageSize > 0) VerifyPages(file.Path, buffer, offset, filled, start, state.PageSize);
+            if (state.Log != null) VerifyLog(state, buffer, offset, filled);
             return filled;
         }
 
@@ -265,6 +277,42 @@ namespace EseBackup.Core.Sources
             }
         }
 
+        /// <summary>
+        /// As the engine's backup reads a log (ErrLGReadAndVerifyFile in backup.cxx): the header, every segment and
+        /// the link to the generation read before it; the first problem fails the read, and with it the backup.
+        /// </summary>
+        private void VerifyLog(OpenFileState state, byte[] buffer, int offset, int count)
+        {
+            var verifier = state.Log!;
+            var problems = new List<LogProblem>(verifier.Append(new ReadOnlySpan<byte>(buffer, offset, count)));
+            var check = verifier.Check;
+            if (!state.Linked && check.Header != null)
+            {
+                state.Linked = true;
+                if (_lastLogRead != null)
+                {
+                    int before = check.Problems.Count;
+                    LogVerifier.CheckLink(_lastLogRead, check);
+                    problems.AddRange(check.Problems.Skip(before));
+                }
+            }
+            if (problems.Count == 0 && (verifier.IsComplete || count == 0)) problems.AddRange(verifier.Finish());
+            if (problems.Count > 0)
+            {
+                var p = problems[0];
+                var error = p.Kind == LogProblemKind.InvalidLogSequence ? JetError.JET_errInvalidLogSequence
+                    : p.Kind == LogProblemKind.LogSequenceChecksumMismatch ? JetError.JET_errLogSequenceChecksumMismatch
+                    : p.Kind == LogProblemKind.ForeignLog ? JetError.JET_errBadLogSignature
+                    : JetError.JET_errLogReadVerifyFailure;
+                throw new JetException(error, p.Message + " The backup was aborted.", check.Path);
+            }
+            if (verifier.IsComplete && !state.Done)
+            {
+                state.Done = true;
+                _lastLogRead = check;
+            }
+        }
+
         private LogInfo PlanLogs(BackupKind kind, List<DatabaseFacts> databases)
         {
             var sequence = SnapshotFacts.ScanLogs(LogFolder, _notes);
@@ -273,11 +321,20 @@ namespace EseBackup.Core.Sources
             // Only the databases' own log stream can ever be replayed against them: logs carrying another
             // log signature are leftovers of an earlier stream (appdata-folder/edb has one) and are left out.
             var wanted = databases.Select(d => d.LogSignature).Where(sig => sig != null).Distinct().ToList();
+            // Logs the backup cannot take (another stream, unreadable header): an error when a needed generation is
+            // among them, a warning when they are left out.
+            var unusable = new List<(long? Generation, string Path, string Reason)>();
+            foreach (var bad in sequence.Unreadable)
+            {
+                LogFileName.TryParse(bad.FilePath, out var badName);
+                unusable.Add((badName?.Generation, bad.FilePath, $"its header cannot be used: {bad.Message}"));
+            }
             foreach (var log in sequence.Logs.OrderBy(l => l.IsCurrent))
             {
                 if (wanted.Count > 0 && !log.LogSignature.IsEmpty && !wanted.Contains(log.LogSignature))
                 {
-                    _notes.Add($"'{log.Name}' (generation {log.Generation}) belongs to another log stream (log signature {log.LogSignature.Random:x8}, created {log.LogSignature.CreationTime:u}) than the database(s) ({string.Join(", ", wanted.Select(w => w!.Random.ToString("x8")))}); it is not part of the backup.");
+                    unusable.Add((log.Generation, log.Path,
+                        $"it carries generation {log.Generation} of another log stream (log signature {log.LogSignature.Random:x8}, created {log.LogSignature.CreationTime:u}) than the database(s) ({string.Join(", ", wanted.Select(w => w!.Random.ToString("x8")))})"));
                     continue;
                 }
                 if (byGeneration.TryGetValue(log.Generation, out var first))
@@ -301,7 +358,7 @@ namespace EseBackup.Core.Sources
                         $"An incremental backup of '{LogFolder}' needs a full backup first: no earlier backup set was given and the database header records none.");
                 if (byGeneration.Count == 0 || basis > newest)
                     throw new JetException(JetError.JET_errMissingLogFile,
-                        $"The incremental continues from log generation {basis}, but the newest log in '{LogFolder}' is {(newest == 0 ? "absent" : "generation " + newest)}.", LogFolder);
+                        $"The incremental continues from log generation {basis}, but the newest log in '{LogFolder}' is {(newest == 0 ? "absent" : "generation " + newest)}.{Culprits(unusable, g => g > newest)}", Culprit(unusable, g => g > newest) ?? LogFolder);
                 low = basis;
             }
             else
@@ -313,7 +370,8 @@ namespace EseBackup.Core.Sources
                     if (byGeneration.Count == 0 || newest < requiredHigh)
                     {
                         throw new JetException(JetError.JET_errMissingLogFile,
-                            $"The databases need log generations {required}-{requiredHigh}, but {(newest == 0 ? "no log is" : "the newest log is generation " + newest + ",")} in '{LogFolder}'.", LogFolder);
+                            $"The databases need log generations {required}-{requiredHigh}, but {(newest == 0 ? "no log is" : "the newest log is generation " + newest + ",")} in '{LogFolder}'.{Culprits(unusable, g => g > newest)}",
+                            Culprit(unusable, g => g > newest) ?? LogFolder);
                     }
                     low = required;
                 }
@@ -334,18 +392,46 @@ namespace EseBackup.Core.Sources
             if (missing.Count > 0)
             {
                 throw new JetException(JetError.JET_errMissingLogFile,
-                    $"Log generation(s) {DescribeRanges(missing)} are missing from '{LogFolder}': the backup needs every generation from {low} through {newest}.", LogFolder);
+                    $"Log generation(s) {DescribeRanges(missing)} are missing from '{LogFolder}': the backup needs every generation from {low} through {newest}.{Culprits(unusable, g => missing.Contains(g))}",
+                    Culprit(unusable, g => missing.Contains(g)) ?? LogFolder);
             }
-            foreach (var kv in byGeneration.Where(kv => kv.Key >= low))
+            foreach (var kv in byGeneration)
             {
-                if (!kv.Value.HeaderChecksumValid)
-                    throw new JetException(JetError.JET_errReadVerifyFailure, $"'{kv.Value.Path}': the log header (generation {kv.Key}) fails its checksum.", kv.Value.Path);
+                // What the header alone tells (its size against csecLGFile, its layout); the body is verified as it is read.
+                var check = LogVerifier.Inspect(kv.Value, kv.Value.ActualFileSize);
+                var problem = check.Problems.FirstOrDefault();
+                if (kv.Key >= low)
+                {
+                    if (problem != null)
+                        throw new JetException(JetError.JET_errLogReadVerifyFailure, $"{problem.Message} The backup needs generations {low} through {newest}.", kv.Value.Path);
+                    if (check.Note != null) Warn(check.Note);
+                }
+                else if (problem != null)
+                    unusable.Add((kv.Key, kv.Value.Path, problem.Message));
+                else
+                    _notes.Add($"'{kv.Value.Name}' (generation {kv.Key}) is older than generation {low}, not contiguous with the newest log and not required by the databases; it is not part of the backup.");
             }
-            foreach (var left in byGeneration.Where(kv => kv.Key < low))
-                _notes.Add($"'{left.Value.Name}' (generation {left.Key}) is older than generation {low}, not contiguous with the newest log and not required by the databases; it is not part of the backup.");
+            foreach (var (generation, path, reason) in unusable)
+                Warn($"'{path}'{(generation != null ? $" (generation {generation})" : "")} is left out of the backup: {reason}");
             var files = byGeneration.Where(kv => kv.Key >= low).Select(kv => kv.Value.Path).ToList();
             return new LogInfo(files, low, newest, baseName);
         }
+
+        private void Warn(string message)
+        {
+            _warnings.Add(message);
+            _notes.Add(message);
+        }
+
+        /// <summary>The unusable logs that could hold the generations asked for (unknown generations count), as a sentence.</summary>
+        private static string Culprits(List<(long? Generation, string Path, string Reason)> unusable, Func<long, bool> wanted)
+        {
+            var hits = unusable.Where(u => u.Generation == null || wanted(u.Generation.Value)).ToList();
+            return hits.Count == 0 ? "" : " " + string.Join(" ", hits.Select(u => $"'{u.Path}' cannot be used: {u.Reason}."));
+        }
+
+        private static string? Culprit(List<(long? Generation, string Path, string Reason)> unusable, Func<long, bool> wanted) =>
+            unusable.FirstOrDefault(u => u.Generation == null || wanted(u.Generation.Value)).Path;
 
         internal static string DescribeRanges(IReadOnlyList<long> generations)
         {
@@ -391,11 +477,21 @@ namespace EseBackup.Core.Sources
 
         private sealed class OpenFileState
         {
-            public OpenFileState(FileStream stream, int pageSize)
+            public OpenFileState(FileStream stream, int pageSize, LogStreamVerifier? log)
             {
                 Stream = stream;
                 PageSize = pageSize;
+                Log = log;
             }
+
+            /// <summary>A log's verification as its bytes are read.</summary>
+            public LogStreamVerifier? Log { get; }
+
+            /// <summary>The log's link to the generation read before it was checked.</summary>
+            public bool Linked { get; set; }
+
+            /// <summary>Every byte of the log was read and verified.</summary>
+            public bool Done { get; set; }
 
             public FileStream Stream { get; }
 

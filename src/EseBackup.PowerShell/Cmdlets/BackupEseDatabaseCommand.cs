@@ -54,6 +54,7 @@ namespace EseBackup.PowerShell.Cmdlets
                     ? BackupPipeline.Start(JetInstanceSource.FromHandleObject(BaseObjectOf(Instance!)), kind)
                     : BackupPipeline.StartSnapshot(paths, kind, destination);
                 Hold(session);
+                WriteSourceWarnings(session);
                 BackupPipeline.Read(session, destination, new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) }, Cancellation.Token);
                 CompleteProgress(activity);
                 if (TruncateLog && !session.Source.CanTruncateLogs)

@@ -57,6 +57,7 @@ namespace EseBackup.PowerShell.Cmdlets
             session.DestinationRoot = destination;
             Hold(session);
             session.SetIdleTimeout(IdleTimeout);
+            WriteSourceWarnings(session);
             WriteVerbose($"Started a {kind.ToString().ToLowerInvariant()} backup of '{session.SourceKey}' (session {session.Id}).");
             EmitSession(session);
             Release(session);

@@ -47,6 +47,13 @@ namespace EseBackup.PowerShell.Internal
             session.BeginActivity();
         }
 
+        /// <summary>What the source left out and why it matters (a damaged or foreign log beside the ones backed up): shown, not only noted in the manifest.</summary>
+        protected void WriteSourceWarnings(BackupSession session)
+        {
+            if (session.Source is Core.Sources.SnapshotSource snapshot)
+                foreach (var warning in snapshot.Warnings) WriteWarning(warning);
+        }
+
         protected void Release(BackupSession session)
         {
             bool held;

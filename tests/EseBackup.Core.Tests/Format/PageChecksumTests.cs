@@ -144,7 +144,7 @@ namespace EseBackup.Core.Tests.Format
         /// and its complement (within the block's bit-offset width) into the high half. The low dword is the
         /// XOR of all dwords and the page number. Slow, independent of the word-parallel implementation.
         /// </summary>
-        static ulong NewFormatByDefinition(byte[] block, uint pageNumber, bool headerBlock)
+        internal static ulong NewFormatByDefinition(byte[] block, uint pageNumber, bool headerBlock)
         {
             uint offsetMask = (uint)(block.Length * 8 - 1);
             uint ecc = 0, xor = 0;

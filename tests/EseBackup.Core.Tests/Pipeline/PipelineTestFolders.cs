@@ -44,19 +44,10 @@ namespace EseBackup.Core.Tests.Pipeline
 
         /// <summary>
         /// What the engine does when a log fills: the current edb.log (generation g) is archived as edbXXXXX.log
-        /// and a new edb.log carries generation g + 1. Returns the new generation.
+        /// and a new edb.log carries generation g + 1, linked to g (<see cref="EseBackup.Fixtures.EseFixtureWriter.RollCurrentLog"/>).
+        /// Returns the new generation.
         /// </summary>
-        public static long AdvanceCurrentLog(string folder)
-        {
-            var current = Path.Combine(folder, "edb.log");
-            var bytes = File.ReadAllBytes(current);
-            long generation = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4));
-            File.Move(current, Path.Combine(folder, $"edb{generation:X5}.log"));
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)(generation + 1));
-            PageChecksum.StampLogHeader(bytes.AsSpan(0, PageChecksum.LogHeaderSize));
-            File.WriteAllBytes(current, bytes);
-            return generation + 1;
-        }
+        public static long AdvanceCurrentLog(string folder) => EseBackup.Fixtures.EseFixtureWriter.RollCurrentLog(folder);
 
         /// <summary>Flips one byte in the middle of database page <paramref name="pageNumber"/> (file page pageNumber + 1).</summary>
         public static void CorruptPage(string database, long pageNumber, int pageSize)
