@@ -20,20 +20,20 @@ Describe 'Start-EseExternalBackup -IdleTimeout' {
     It 'aborts a forgotten session once idle, warns, and frees the folder for the next backup' {
         $src = New-WrittenDatabaseFolder 'pester-idle-src'
         $dest = New-TestFolder 'pester-idle-sets'
-        Start-EseExternalBackup -Path $src -IdleTimeout 00:00:02 | Read-EseBackupFile -Destination $dest | Out-Null
+        Start-EseExternalBackup -Path $src -IdleTimeout 00:00:05 | Read-EseBackupFile -Destination $dest | Out-Null
 
         $open = @(Get-EseBackupSession | Where-Object SourceKey -eq $src)
         $open.Count | Should -Be 1
         $session = $open[0]
         $session.State | Should -Be 'Read'
-        $session.IdleTimeout | Should -Be ([timespan]'00:00:02')
-        $session.IdleTime | Should -BeLessThan ([timespan]'00:00:02')
+        $session.IdleTimeout | Should -Be ([timespan]'00:00:05')
+        $session.IdleTime | Should -BeLessThan ([timespan]'00:00:05')
         ($open | Format-Table | Out-String) | Should -Match '\bIdle\b'
 
         # Another backup of the folder is refused while the forgotten session holds it.
         { Start-EseExternalBackup -Path $src -ErrorAction Stop } | Should -Throw '*already in progress*'
 
-        $deadline = [datetime]::UtcNow.AddSeconds(30)
+        $deadline = [datetime]::UtcNow.AddSeconds(60)
         while ($session.IsOpen -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
         $session.State | Should -Be 'Aborted'
         $session.AbortedForIdleness | Should -BeTrue
@@ -59,10 +59,11 @@ Describe 'Start-EseExternalBackup -IdleTimeout' {
         $session = Start-EseExternalBackup -Path $src -IdleTimeout 00:10:00
         Start-Sleep -Milliseconds 1200
         $shown = Get-EseBackupSession | Where-Object Id -eq $session.Id
-        $shown.IdleTime | Should -BeGreaterThan ([timespan]'00:00:01')
+        $before = $shown.IdleTime
+        $before | Should -BeGreaterThan ([timespan]'00:00:01')
         $shown.IdleTimeout | Should -Be ([timespan]'00:10:00')
         $null = $session | Read-EseBackupFile -Destination (New-TestFolder 'pester-idle-sets')
-        $session.IdleTime | Should -BeLessThan ([timespan]'00:00:01')
+        $session.IdleTime | Should -BeLessThan $before
         $session | Stop-EseExternalBackup | Should -Not -BeNullOrEmpty
     }
 
