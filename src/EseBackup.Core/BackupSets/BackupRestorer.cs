@@ -303,20 +303,20 @@ namespace EseBackup.Core.BackupSets
                 SetFileVerification.CheckLogs(plan.Chain.Last.Path, verified, plan.Chain.Full.Manifest.LogSignature, Refuse);
 
                 var result = new RestoreResult
-            {
-                Destination = dest,
-                SetPath = plan.Chain.Last.Path,
-                ChainSets = plan.Chain.Sets.Select(s => s.Path).ToList(),
-                Databases = plan.Files.Where(f => f.Role == BackupFileRole.Database).Select(f => f.Target).ToList(),
-                Logs = plan.Files.Where(f => f.Role == BackupFileRole.Log).Select(f => f.Target).ToList(),
-                LogBaseName = plan.LogBaseName,
-                LogGenerationLow = plan.LogGenerationLow,
-                LogGenerationHigh = plan.LogGenerationHigh,
-                BytesRestored = done,
-                PagesVerified = pages,
-                RestoredAt = DateTime.UtcNow,
-                ReportPath = Path.Combine(dest, ReportFileName),
-            };
+                {
+                    Destination = dest,
+                    SetPath = plan.Chain.Last.Path,
+                    ChainSets = plan.Chain.Sets.Select(s => s.Path).ToList(),
+                    Databases = plan.Files.Where(f => f.Role == BackupFileRole.Database).Select(f => f.Target).ToList(),
+                    Logs = plan.Files.Where(f => f.Role == BackupFileRole.Log).Select(f => f.Target).ToList(),
+                    LogBaseName = plan.LogBaseName,
+                    LogGenerationLow = plan.LogGenerationLow,
+                    LogGenerationHigh = plan.LogGenerationHigh,
+                    BytesRestored = done,
+                    PagesVerified = pages,
+                    RestoredAt = DateTime.UtcNow,
+                    ReportPath = Path.Combine(dest, ReportFileName),
+                };
                 result.NextStep = NextStep(result);
                 result.Duration = clock.Elapsed;
 

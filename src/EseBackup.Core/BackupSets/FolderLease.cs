@@ -79,6 +79,7 @@ namespace EseBackup.Core.BackupSets
         public static FolderLease? TryAcquire(string leasePath, TimeSpan wait = default)
         {
             var deadline = DateTime.UtcNow + (wait < ProbeRetry ? ProbeRetry + ProbeRetry : wait);
+            int releasedSeen = 0;
             while (true)
             {
                 RefuseNonRegular(leasePath);
@@ -93,10 +94,12 @@ namespace EseBackup.Core.BackupSets
                     Thread.Sleep(ProbeRetry);
                     continue;
                 }
-                if (WasReleased(stream))
+                if (WasReleased(stream) && ++releasedSeen < 3)
                 {
-                    // We locked a file its holder had just released and deleted: open the name again.
+                    // We locked a file its holder had just released and deleted: open the name again. Seen again and
+                    // again under the same name, it is the file of a holder killed between the mark and the delete: ours.
                     stream.Dispose();
+                    Thread.Sleep(ProbeRetry);
                     continue;
                 }
                 return Stamp(leasePath, stream);

@@ -18,7 +18,7 @@ namespace EseBackup.PowerShell.Cmdlets
         public string Destination { get; set; } = "";
 
         /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent Instance or JET_INSTANCE, or an IntPtr handle.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "Instance")]
+        [Parameter(Mandatory = true, ParameterSetName = "Instance", ValueFromPipeline = true)]
         [ValidateNotNull]
         public object? Instance { get; set; }
 
@@ -62,6 +62,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 var truncate = TruncateLog && session.Source.CanTruncateLogs &&
                                ShouldProcess(session.SourceKey, "Truncate the logs covered by the committed backup set");
                 var result = BackupPipeline.Stop(session, truncate);
+                if (truncate && !result.LogsTruncated && result.TruncationRefused != null) WriteWarning(result.TruncationRefused);
                 Release(session);
                 WriteObject(result.Set);
             }

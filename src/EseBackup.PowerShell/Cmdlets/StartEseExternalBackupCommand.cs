@@ -13,7 +13,7 @@ namespace EseBackup.PowerShell.Cmdlets
     public sealed class StartEseExternalBackupCommand : BackupPathCmdlet
     {
         /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent Instance or JET_INSTANCE, or an IntPtr handle.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "Instance")]
+        [Parameter(Mandatory = true, ParameterSetName = "Instance", ValueFromPipeline = true)]
         [ValidateNotNull]
         public object? Instance { get; set; }
 

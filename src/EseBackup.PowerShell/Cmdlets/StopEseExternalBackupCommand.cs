@@ -68,6 +68,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 Release(session);
             }
             if (result.LogsTruncated) WriteVerbose("Logs covered by the set were truncated.");
+            else if (truncate && result.TruncationRefused != null) WriteWarning(result.TruncationRefused);
             WriteObject(result.Set);
         }
 

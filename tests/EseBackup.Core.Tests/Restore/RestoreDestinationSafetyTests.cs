@@ -151,6 +151,27 @@ namespace EseBackup.Core.Tests.Restore
         }
 
         [Fact]
+        public void A_report_name_taken_during_the_restore_keeps_the_users_file_and_the_restore_says_the_report_is_missing()
+        {
+            using var t = new RestoreTestSets(incremental: false);
+            var dest = t.NewDestination();
+            var mine = Path.Combine(dest, BackupRestorer.ReportFileName);
+            int reports = 0;
+            // The user writes restore.json after the restore's checks: the final rename refuses to replace it.
+            var result = BackupRestorer.Restore(RestorePlan.Create(t.Full.Path, dest), false,
+                p => { if (++reports == 1) File.WriteAllText(mine, "mine, written meanwhile"); });
+
+            Assert.Equal("mine, written meanwhile", File.ReadAllText(mine));
+            Assert.NotNull(result.ReportProblem);
+            Assert.Contains("Every file was restored and verified", result.ReportProblem);
+            Assert.Equal("", result.ReportPath);
+            Assert.Equal(RestoreTestSets.Database(t.Full).Hash, BackupSetWriter.HashFile(Path.Combine(dest, "Fixture.edb")));
+            Assert.Empty(Directory.GetFiles(dest, "*" + BackupRestorer.TempSuffix));
+            Assert.False(File.Exists(mine + ".tmp"));
+            Assert.False(File.Exists(Path.Combine(dest, FolderLease.RestoreLeaseName)));
+        }
+
+        [Fact]
         public void A_failed_restore_removes_the_files_it_renamed_into_place_and_its_folder()
         {
             using var t = new RestoreTestSets(incremental: false);

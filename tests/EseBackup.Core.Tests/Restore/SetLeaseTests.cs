@@ -39,6 +39,11 @@ namespace EseBackup.Core.Tests.Restore
             using (var taker = FolderLease.TryAcquire(path)) Assert.NotNull(taker);
             Assert.False(File.Exists(path));
 
+            // A holder killed after marking its lease released but before deleting it leaves a stale file that is taken too.
+            File.WriteAllText(path, "released");
+            using (var taker = FolderLease.TryAcquire(path)) Assert.NotNull(taker);
+            Assert.False(File.Exists(path));
+
             // A link where a lease belongs is refused, never followed.
             var victim = Path.Combine(t.Outside, "victim");
             File.WriteAllText(victim, "keep");
