@@ -457,11 +457,17 @@ static JET_ERR roll_log(instance *in)
     if (cbSec == 0) cbSec = 512;
     long body = (long)cbSec * csecHeader;
     if (body < 4096) body = 4096;
+    /* The accumulated checksum (logread.cxx): the stored checksums of the segments written for this
+       generation (LGSEGHDR: the position's generation at offset 12); empty segments, shadow copies of the
+       previous sector and leftovers of an older generation do not count. */
     uint64_t chain = 0;
     for (long at = body; at + (long)cbSec <= size; at += cbSec) {
         int empty = 1;
         for (uint32_t i = 0; i < cbSec && empty; i++) if (bytes[at + i]) empty = 0;
-        if (!empty) chain ^= rd64(bytes + at);
+        if (empty) continue;
+        if (at > body && memcmp(bytes + at, bytes + at - cbSec, cbSec) == 0) continue;
+        if ((long)(int32_t)rd32(bytes + at + 12) != gen) continue;
+        chain ^= rd64(bytes + at);
     }
     archive_name(in, gen, arch, sizeof(arch));
     if (rename(cur, arch) != 0) { free(bytes); return JET_errDiskIO; }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EseBackup.Core.Format;
 using EseBackup.Core.Protocol;
 
 namespace EseBackup.Core.BackupSets
@@ -125,25 +126,60 @@ namespace EseBackup.Core.BackupSets
             File.Move(temp, final);
         }
 
+        /// <summary>
+        /// The largest manifest read: 16 MiB. A set of 10,000 files has a manifest of about 5 MiB; anything larger
+        /// is damaged or hostile, and reading it whole could exhaust memory.
+        /// </summary>
+        public const int MaxManifestBytes = 16 * 1024 * 1024;
+
         /// <summary>Reads and validates the manifest of a set folder. Throws <see cref="InvalidDataException"/> naming the file.</summary>
         public static BackupManifest Read(string setFolder)
         {
             var path = System.IO.Path.Combine(setFolder, FileName);
-            if (!File.Exists(path))
-                throw new FileNotFoundException($"'{setFolder}' has no {FileName}: it is not a complete backup set.", path);
-            string json = File.ReadAllText(path, Encoding.UTF8);
-            return Parse(json, path);
+            return Parse(ReadBytes(setFolder), path);
         }
 
-        /// <summary>Parses and validates manifest text; <paramref name="manifestPath"/> names it in errors.</summary>
-        public static BackupManifest Parse(string json, string manifestPath)
+        /// <summary>
+        /// The bytes of a set's manifest: a regular file (never a link, FIFO or device: those are not opened)
+        /// of at most <see cref="MaxManifestBytes"/>. Throws <see cref="FileNotFoundException"/> when there is
+        /// none, <see cref="InvalidDataException"/> naming the file otherwise.
+        /// </summary>
+        internal static byte[] ReadBytes(string setFolder)
         {
+            var path = System.IO.Path.Combine(setFolder, FileName);
+            var kind = RegularFile.KindOf(path);
+            if (kind == FileEntryKind.Missing)
+                throw new FileNotFoundException($"'{setFolder}' has no {FileName}: it is not a complete backup set.", path);
+            if (kind != FileEntryKind.Regular)
+                throw new InvalidDataException($"Backup manifest '{path}' is {RegularFile.Describe(kind)}, not a regular file; it was not opened (the module writes manifests as plain files).");
+            using var stream = RegularFile.OpenRead(path, FileShare.Read);
+            if (stream.Length > MaxManifestBytes)
+                throw new InvalidDataException($"Backup manifest '{path}' is {stream.Length} bytes, more than the {MaxManifestBytes / 1048576} MiB a manifest may have: it is damaged or not a manifest, and was not read.");
+            // Never more than one byte past the cap, even if the file grows while it is read.
+            var data = new MemoryStream((int)stream.Length);
+            var chunk = new byte[81920];
+            int n;
+            while (data.Length <= MaxManifestBytes && (n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, MaxManifestBytes + 1 - data.Length))) > 0)
+                data.Write(chunk, 0, n);
+            if (data.Length > MaxManifestBytes)
+                throw new InvalidDataException($"Backup manifest '{path}' grew past the {MaxManifestBytes / 1048576} MiB a manifest may have while it was read; it was not read.");
+            return data.ToArray();
+        }
+
+        /// <summary>Parses and validates manifest bytes (UTF-8); <paramref name="manifestPath"/> names it in errors.</summary>
+        public static BackupManifest Parse(byte[] utf8Json, string manifestPath)
+        {
+            if (utf8Json.Length > MaxManifestBytes)
+                throw new InvalidDataException($"Backup manifest '{manifestPath}' is {utf8Json.Length} bytes, more than the {MaxManifestBytes / 1048576} MiB a manifest may have.");
             BackupManifest? manifest;
             try
             {
-                manifest = JsonSerializer.Deserialize<BackupManifest>(json, JsonOptions);
+                // Skip a UTF-8 byte order mark (an editor may add one); System.Text.Json rejects it.
+                var span = new ReadOnlySpan<byte>(utf8Json);
+                if (span.Length >= 3 && span[0] == 0xEF && span[1] == 0xBB && span[2] == 0xBF) span = span.Slice(3);
+                manifest = JsonSerializer.Deserialize<BackupManifest>(span, JsonOptions);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException || ex is NotSupportedException || ex is ArgumentException || ex is FormatException || ex is OverflowException || ex is InvalidOperationException)
             {
                 throw new InvalidDataException($"Backup manifest '{manifestPath}' is not valid JSON: {ex.Message}", ex);
             }
@@ -151,6 +187,9 @@ namespace EseBackup.Core.BackupSets
             manifest.Validate(manifestPath);
             return manifest;
         }
+
+        /// <summary>Parses and validates manifest text; <paramref name="manifestPath"/> names it in errors.</summary>
+        public static BackupManifest Parse(string json, string manifestPath) => Parse(new UTF8Encoding(false).GetBytes(json), manifestPath);
 
         /// <summary>Rejects anything a hostile or damaged manifest could use to reach outside its set or lie about itself.</summary>
         public void Validate(string manifestPath)
@@ -164,7 +203,10 @@ namespace EseBackup.Core.BackupSets
             if (Kind == BackupKind.Full && ParentSetId != null) Fail("a full set cannot build on another set.");
             if (!string.Equals(HashAlgorithm, DefaultHashAlgorithm, StringComparison.OrdinalIgnoreCase)) Fail($"hash algorithm '{HashAlgorithm}' is not supported.");
             if (LogGenerationLow < 0 || LogGenerationHigh < LogGenerationLow) Fail($"log generation range {LogGenerationLow}-{LogGenerationHigh} is not a range.");
+            if (PageSize != null && !PageChecksum.IsValidPageSize(PageSize.Value)) Fail($"page size {PageSize} is not an ESE page size (4, 8, 16 or 32 KiB).");
             if (Files == null || Files.Count == 0) Fail("it lists no files.");
+            if (Notes == null) Fail("its notes are null.");
+            long total = 0;
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var f in Files!)
             {
@@ -176,6 +218,9 @@ namespace EseBackup.Core.BackupSets
                 var reserved = ModuleFileNames.ReservedNameProblem(f.Path);
                 if (reserved != null) Fail($"file path '{f.Path}' {reserved}.");
                 if (f.Size < 0) Fail($"file '{f.Path}' has a negative size.");
+                if (f.Size > long.MaxValue - total) Fail($"file '{f.Path}' has a size ({f.Size} bytes) that takes the set's total past what any volume can hold.");
+                total += f.Size;
+                if (f.PageSize != null && !PageChecksum.IsValidPageSize(f.PageSize.Value)) Fail($"file '{f.Path}' has page size {f.PageSize}, not an ESE page size.");
                 if (f.Hash == null || f.Hash.Length != 32 || !f.Hash.All(IsHexDigit)) Fail($"file '{f.Path}' has no valid XxHash128 (32 hex digits).");
                 if (f.Role == BackupFileRole.Log && (f.Generation == null || f.Generation < 0)) Fail($"log '{f.Path}' has no generation.");
             }

@@ -55,8 +55,12 @@ namespace EseBackup.Core.BackupSets
         public static BackupSet Open(string setFolder)
         {
             var full = System.IO.Path.GetFullPath(setFolder);
+            if (SetPathSafety.IsLink(full.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar)))
+                throw new InvalidDataException($"Backup set folder '{full}' is a symbolic link or junction; it is not followed (it could point outside the store).");
             return new BackupSet(full, BackupManifest.Read(full));
         }
+
+        internal static BackupSet FromManifest(string fullPath, BackupManifest manifest) => new BackupSet(fullPath, manifest);
 
         public override string ToString() => $"{Name} ({Kind}, logs {LogGenerationLow}-{LogGenerationHigh}, {Files.Count} files)";
     }
@@ -64,14 +68,67 @@ namespace EseBackup.Core.BackupSets
     /// <summary>A folder under a destination that looks like a backup set but has no valid manifest.</summary>
     public sealed class IncompleteBackupSet
     {
-        public IncompleteBackupSet(string path, string reason)
+        public IncompleteBackupSet(string path, string reason, bool hasManifest = false, BackupSetHints? hints = null)
         {
             Path = path;
             Reason = reason;
+            HasManifest = hasManifest;
+            Hints = hints;
         }
 
         public string Path { get; }
         public string Reason { get; }
+
+        /// <summary>
+        /// True when the folder has a manifest (or is a second folder with a set id already seen) that this module
+        /// cannot use: a newer format, a damaged file, a link. Such a set is not incomplete but unreadable; no rule
+        /// deletes it and it protects the sets it may build on.
+        /// </summary>
+        public bool HasManifest { get; }
+
+        /// <summary>What could still be read from an unreadable manifest (null when nothing).</summary>
+        public BackupSetHints? Hints { get; }
+    }
+
+    /// <summary>The chain facts read leniently from a manifest the module cannot fully read (each null when absent or malformed).</summary>
+    public sealed class BackupSetHints
+    {
+        public int? FormatVersion { get; set; }
+        public Guid? SetId { get; set; }
+        public Guid? ParentSetId { get; set; }
+        public BackupKind? Kind { get; set; }
+        public string? Source { get; set; }
+
+        /// <summary>Reads what it can; null when the bytes are not a JSON object at all.</summary>
+        internal static BackupSetHints? From(byte[] utf8Json)
+        {
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(utf8Json, new System.Text.Json.JsonDocumentOptions { AllowTrailingCommas = true });
+                if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object) return null;
+                var hints = new BackupSetHints();
+                foreach (var p in doc.RootElement.EnumerateObject())
+                {
+                    var v = p.Value;
+                    bool isString = v.ValueKind == System.Text.Json.JsonValueKind.String;
+                    switch (p.Name.ToLowerInvariant())
+                    {
+                        case "formatversion": if (v.ValueKind == System.Text.Json.JsonValueKind.Number && v.TryGetInt32(out var fv)) hints.FormatVersion = fv; break;
+                        case "setid": if (isString && Guid.TryParse(v.GetString(), out var id)) hints.SetId = id; break;
+                        case "parentsetid": if (isString && Guid.TryParse(v.GetString(), out var parent)) hints.ParentSetId = parent; break;
+                        case "source": if (isString) hints.Source = v.GetString(); break;
+                        case "kind":
+                            if (isString && Enum.TryParse<BackupKind>(v.GetString(), true, out var kind) && Enum.IsDefined(typeof(BackupKind), kind)) hints.Kind = kind;
+                            break;
+                    }
+                }
+                return hints;
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException || ex is ArgumentException || ex is InvalidOperationException)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>The backup sets in one destination folder: complete ones (chain parents) and incomplete leftovers.</summary>
@@ -92,28 +149,76 @@ namespace EseBackup.Core.BackupSets
         /// <summary>Set folders without a valid manifest: killed or aborted runs. Never used as chain parents.</summary>
         public IReadOnlyList<IncompleteBackupSet> Incomplete { get; }
 
+        /// <summary>
+        /// Reads every set folder under <paramref name="destinationRoot"/>. One bad set never fails the scan: a
+        /// manifest that is missing, damaged, too large, of an unknown format, a link or a FIFO, a set folder that
+        /// is a link, or a second folder carrying a set id already seen (a copied set) makes that one folder an
+        /// <see cref="Incomplete"/> entry whose reason names the file; the other sets read normally.
+        /// </summary>
         public static BackupSetCatalog Scan(string destinationRoot)
         {
             var root = System.IO.Path.GetFullPath(destinationRoot);
-            var complete = new List<BackupSet>();
+            var opened = new List<BackupSet>();
             var incomplete = new List<IncompleteBackupSet>();
             if (Directory.Exists(root))
             {
-                foreach (var dir in Directory.EnumerateDirectories(root))
+                // Name order makes "which of two folders with one set id is the copy" the same on every run.
+                foreach (var dir in Directory.EnumerateDirectories(root).OrderBy(d => d, StringComparer.Ordinal))
                 {
                     if (!BackupSetWriter.LooksLikeSetName(System.IO.Path.GetFileName(dir))) continue;
-                    try
-                    {
-                        complete.Add(BackupSet.Open(dir));
-                    }
-                    catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException)
-                    {
-                        incomplete.Add(new IncompleteBackupSet(dir, ex.Message));
-                    }
+                    var entry = OpenOne(dir, out var set);
+                    if (entry != null) incomplete.Add(entry);
+                    else opened.Add(set!);
                 }
+            }
+            var complete = new List<BackupSet>();
+            var byId = new Dictionary<Guid, BackupSet>();
+            foreach (var set in opened)
+            {
+                if (byId.TryGetValue(set.SetId, out var first))
+                {
+                    // A copied set folder: the first keeps serving as the set; the copy is kept and reported, never used.
+                    incomplete.Add(new IncompleteBackupSet(set.Path,
+                        $"Backup manifest '{System.IO.Path.Combine(set.Path, BackupManifest.FileName)}' carries set id {set.SetId}, which '{first.Path}' carries too: the folder is a copy of another set (or was given a foreign manifest); it is not used as a set and no rule removes it.",
+                        hasManifest: true, hints: new BackupSetHints { FormatVersion = set.Manifest.FormatVersion, SetId = set.SetId, ParentSetId = set.ParentSetId, Kind = set.Kind, Source = set.Source }));
+                    continue;
+                }
+                byId[set.SetId] = set;
+                complete.Add(set);
             }
             complete.Sort((a, b) => a.EndTime != b.EndTime ? a.EndTime.CompareTo(b.EndTime) : string.CompareOrdinal(a.Name, b.Name));
             return new BackupSetCatalog(root, complete, incomplete);
+        }
+
+        /// <summary>Opens one set folder; null and the set when it is complete, else why not.</summary>
+        private static IncompleteBackupSet? OpenOne(string dir, out BackupSet? set)
+        {
+            set = null;
+            if (SetPathSafety.IsLink(dir))
+                return new IncompleteBackupSet(dir, $"Backup set folder '{dir}' is a symbolic link or junction; it is not followed (it could point outside the store).", hasManifest: true);
+            byte[] bytes;
+            var manifestPath = System.IO.Path.Combine(dir, BackupManifest.FileName);
+            try
+            {
+                bytes = BackupManifest.ReadBytes(dir);
+            }
+            catch (FileNotFoundException ex)
+            {
+                return new IncompleteBackupSet(dir, ex.Message);
+            }
+            catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException)
+            {
+                return new IncompleteBackupSet(dir, ex.Message, hasManifest: true);
+            }
+            try
+            {
+                set = BackupSet.FromManifest(dir, BackupManifest.Parse(bytes, manifestPath));
+                return null;
+            }
+            catch (InvalidDataException ex)
+            {
+                return new IncompleteBackupSet(dir, ex.Message, hasManifest: true, hints: BackupSetHints.From(bytes));
+            }
         }
 
         /// <summary>
@@ -124,9 +229,9 @@ namespace EseBackup.Core.BackupSets
         public BackupSet FindChainParent(ManifestSignature? logSignature, string source)
         {
             var byId = Sets.ToDictionary(s => s.SetId);
-            for (int i = Sets.Count - 1; i >= 0; i--)
+            // Newest by the log generations it holds (a clock can lie; the stream's generations cannot), then by time.
+            foreach (var candidate in Sets.OrderByDescending(s => s.LogGenerationHigh).ThenByDescending(s => s.EndTime).ThenByDescending(s => s.Name, StringComparer.Ordinal))
             {
-                var candidate = Sets[i];
                 var sameStream = logSignature != null && candidate.Manifest.LogSignature != null
                     ? candidate.Manifest.LogSignature.SameAs(logSignature)
                     : string.Equals(candidate.Source, source, StringComparison.OrdinalIgnoreCase);

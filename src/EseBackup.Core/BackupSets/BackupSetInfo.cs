@@ -33,8 +33,14 @@ namespace EseBackup.Core.BackupSets
         /// <summary>0 for a full set, n for the n-th incremental on it; −1 when the chain back to a full set is broken or the set is incomplete.</summary>
         public int ChainPosition { get; set; } = -1;
 
-        /// <summary>Why an incomplete set is incomplete.</summary>
+        /// <summary>Why an incomplete set is incomplete (or an unreadable one unreadable), naming the file.</summary>
         public string? Reason { get; set; }
+
+        /// <summary>
+        /// The folder has a manifest this module cannot use (unknown format version, damaged, too large, a link or
+        /// FIFO, or a copy of another set's id). Never removed by a retention rule; it protects what it may build on.
+        /// </summary>
+        public bool IsUnreadable { get; set; }
 
         public BackupSet? Set { get; set; }
 
@@ -80,18 +86,23 @@ namespace EseBackup.Core.BackupSets
                 int count = 0;
                 try
                 {
-                    foreach (var f in new DirectoryInfo(i.Path).EnumerateFiles("*", SearchOption.AllDirectories)) { size += f.Length; count++; }
+                    if (!SetPathSafety.IsLink(i.Path))
+                        foreach (var f in new DirectoryInfo(i.Path).EnumerateFiles("*", SearchOption.AllDirectories)) { size += f.Length; count++; }
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { }
                 list.Add(new BackupSetInfo
                 {
                     Name = name,
                     Path = i.Path,
-                    Kind = name.EndsWith("-full", StringComparison.Ordinal) ? BackupKind.Full : name.EndsWith("-incr", StringComparison.Ordinal) ? BackupKind.Incremental : (BackupKind?)null,
+                    Kind = i.Hints?.Kind ?? (name.EndsWith("-full", StringComparison.Ordinal) ? BackupKind.Full : name.EndsWith("-incr", StringComparison.Ordinal) ? BackupKind.Incremental : (BackupKind?)null),
                     IsComplete = false,
+                    IsUnreadable = i.HasManifest,
                     Time = TimeFromName(name) ?? Directory.GetLastWriteTimeUtc(i.Path),
                     SizeBytes = size,
                     FileCount = count,
+                    Source = i.Hints?.Source,
+                    SetId = i.Hints?.SetId,
+                    ParentSetId = i.Hints?.ParentSetId,
                     Reason = i.Reason,
                 });
             }
@@ -159,9 +170,15 @@ namespace EseBackup.Core.BackupSets
     /// Which sets a retention rule removes: a complete set is kept when it is among the newest
     /// <c>keepLast</c> complete sets or ended after <c>olderThan</c> (either rule keeps it), and every
     /// set a kept set builds on is kept too. Incomplete sets older than the newest complete set go only
-    /// when asked. A set in use (being written, or built on by a backup being written: its lease is held)
+    /// when asked. Unreadable sets (a manifest this module cannot use) are never removed, and keep every set
+    /// they may build on. A set in use (being written, or built on by a backup being written: its lease is held)
     /// is always kept, and so is every set it builds on.
     /// </summary>
+    /// <remarks>
+    /// "Newest" comes from facts a clock cannot falsify: sets of one log stream (log signature, else source) are
+    /// ordered by their newest log generation and their place in the chain; end times only break ties, and
+    /// order sets of unrelated streams. A set dated in the future therefore cannot push out the newest real one.
+    /// </remarks>
     public static class BackupRetention
     {
         public const string InUseReason = "in use by a running backup (its lease is held)";
@@ -175,30 +192,41 @@ namespace EseBackup.Core.BackupSets
             if (keepLast == null && olderThan == null)
                 throw new ArgumentException("Name a retention rule: how many sets to keep (keepLast) and/or the age beyond which sets go (olderThan).");
             if (keepLast < 0) throw new ArgumentOutOfRangeException(nameof(keepLast), keepLast, "The number of sets to keep cannot be negative.");
-            var complete = sets.Where(s => s.IsComplete).OrderByDescending(s => s.Time).ToList();
+            var streams = StreamsNewestFirst(sets.Where(s => s.IsComplete).ToList());
+            var complete = MergeNewestFirst(streams);
             var keep = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (int i = 0; i < complete.Count; i++)
+            if (keepLast != null)
+                for (int i = 0; i < complete.Count && i < keepLast; i++) keep[complete[i].Path] = $"one of the newest {keepLast} complete sets";
+            if (olderThan != null)
             {
-                var s = complete[i];
-                if (keepLast != null && i < keepLast) keep[s.Path] = $"one of the newest {keepLast} complete sets";
-                else if (olderThan != null && s.Time >= olderThan) keep[s.Path] = $"newer than {olderThan:u}";
+                // Within a stream, a set newer than one the age rule keeps is kept too, whatever its clock said.
+                foreach (var stream in streams)
+                {
+                    int last = stream.FindLastIndex(s => s.Time >= olderThan);
+                    for (int i = 0; i <= last; i++)
+                        if (!keep.ContainsKey(stream[i].Path))
+                            keep[stream[i].Path] = stream[i].Time >= olderThan ? $"newer than {olderThan:u}" : $"newer (by its log generations) than '{stream[last].Name}', which ended after {olderThan:u}";
+                }
             }
             var busy = new HashSet<string>(inUse == null ? Enumerable.Empty<string>() : sets.Where(inUse).Select(s => s.Path), StringComparer.Ordinal);
             foreach (var s in complete.Where(s => busy.Contains(s.Path))) keep[s.Path] = InUseReason;
+            var byId = complete.Where(s => s.SetId != null).GroupBy(s => s.SetId!.Value).ToDictionary(g => g.Key, g => g.First());
             // A kept incremental needs every set it builds on.
-            var byId = complete.Where(s => s.SetId != null).ToDictionary(s => s.SetId!.Value);
             foreach (var s in complete.Where(s => keep.ContainsKey(s.Path)).ToList())
+                KeepAncestors(s.ParentSetId, byId, keep, $"kept set '{s.Name}' builds on it");
+            // An unreadable set may build on any set of its source: keep its known ancestors, else every set it could name.
+            foreach (var u in sets.Where(s => s.IsUnreadable))
             {
-                var current = s;
-                var seen = new HashSet<Guid>();
-                while (current.ParentSetId != null && seen.Add(current.ParentSetId.Value) && byId.TryGetValue(current.ParentSetId.Value, out var parent))
-                {
-                    if (!keep.ContainsKey(parent.Path)) keep[parent.Path] = $"kept set '{s.Name}' builds on it";
-                    current = parent;
-                }
+                if (u.Kind == BackupKind.Full && u.ParentSetId == null) continue;
+                var why = $"unreadable set '{u.Name}' may build on it";
+                if (u.ParentSetId != null && byId.ContainsKey(u.ParentSetId.Value))
+                    KeepAncestors(u.ParentSetId, byId, keep, why);
+                else
+                    foreach (var s in complete.Where(s => u.Source == null || string.Equals(s.Source, u.Source, StringComparison.OrdinalIgnoreCase)))
+                        if (!keep.ContainsKey(s.Path)) keep[s.Path] = why;
             }
             var decisions = new List<RetentionDecision>();
-            var newestComplete = complete.Count > 0 ? complete[0].Time : (DateTime?)null;
+            var newestComplete = complete.Count > 0 ? complete.Max(s => s.Time) : (DateTime?)null;
             foreach (var s in sets)
             {
                 if (s.IsComplete)
@@ -209,6 +237,8 @@ namespace EseBackup.Core.BackupSets
                             ? $"not among the newest {keepLast} and older than {olderThan:u}"
                             : keepLast != null ? $"not among the newest {keepLast} complete sets" : $"older than {olderThan:u}"));
                 }
+                else if (s.IsUnreadable)
+                    decisions.Add(new RetentionDecision(s, false, $"unreadable, so no rule removes it ({s.Reason})"));
                 else if (busy.Contains(s.Path))
                     decisions.Add(new RetentionDecision(s, false, $"incomplete and {InUseReason}"));
                 else if (includeIncomplete && newestComplete != null && s.Time < newestComplete)
@@ -217,6 +247,99 @@ namespace EseBackup.Core.BackupSets
                     decisions.Add(new RetentionDecision(s, false, includeIncomplete ? "incomplete but not older than the newest complete set (a backup may still be writing it)" : "incomplete (use -IncludeIncomplete to remove)"));
             }
             return decisions;
+        }
+
+        /// <summary>
+        /// When only <paramref name="named"/> set folders may go: the sets the rule removes among them that a set
+        /// staying (not named, or blocked itself) builds on, each with the name of a set that needs it.
+        /// </summary>
+        public static Dictionary<string, string> NeededByRemaining(IReadOnlyList<RetentionDecision> decisions, ICollection<string> named)
+        {
+            var going = new HashSet<string>(decisions.Where(d => d.Remove && named.Contains(d.Set.Path)).Select(d => d.Set.Path), StringComparer.Ordinal);
+            var sets = decisions.Select(d => d.Set).ToList();
+            var byId = sets.Where(s => s.IsComplete && s.SetId != null).GroupBy(s => s.SetId!.Value).ToDictionary(g => g.Key, g => g.First());
+            var blocked = new Dictionary<string, string>(StringComparer.Ordinal);
+            bool changed = true;
+            while (changed)
+            {
+                changed = false;
+                foreach (var staying in sets.Where(s => !going.Contains(s.Path)))
+                {
+                    var seen = new HashSet<Guid>();
+                    for (var p = staying.ParentSetId; p != null && seen.Add(p.Value) && byId.TryGetValue(p.Value, out var parent); p = parent.ParentSetId)
+                    {
+                        if (!going.Remove(parent.Path)) continue;
+                        blocked[parent.Path] = staying.Name;
+                        changed = true;
+                    }
+                }
+            }
+            return blocked;
+        }
+
+        private static void KeepAncestors(Guid? parentId, Dictionary<Guid, BackupSetInfo> byId, Dictionary<string, string> keep, string why)
+        {
+            var seen = new HashSet<Guid>();
+            while (parentId != null && seen.Add(parentId.Value) && byId.TryGetValue(parentId.Value, out var parent))
+            {
+                if (!keep.ContainsKey(parent.Path)) keep[parent.Path] = why;
+                parentId = parent.ParentSetId;
+            }
+        }
+
+        /// <summary>Complete sets of the same log stream, each list newest first (see the remarks of <see cref="BackupRetention"/>).</summary>
+        internal static List<List<BackupSetInfo>> StreamsNewestFirst(IReadOnlyList<BackupSetInfo> complete)
+        {
+            var byId = complete.Where(s => s.SetId != null).GroupBy(s => s.SetId!.Value).ToDictionary(g => g.Key, g => g.First());
+            // The latest end time along a set's chain: a child never sorts before its parent when clocks disagree.
+            var chainTime = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+            foreach (var s in complete)
+            {
+                var t = s.Time;
+                var seen = new HashSet<Guid>();
+                for (var p = s.ParentSetId; p != null && seen.Add(p.Value) && byId.TryGetValue(p.Value, out var parent); p = parent.ParentSetId)
+                    if (parent.Time > t) t = parent.Time;
+                chainTime[s.Path] = t;
+            }
+            return complete
+                .GroupBy(StreamKey, StringComparer.Ordinal)
+                .Select(g => g
+                    .OrderByDescending(s => s.LogGenerationHigh)
+                    .ThenByDescending(s => chainTime[s.Path])
+                    .ThenByDescending(s => s.ChainPosition)
+                    .ThenByDescending(s => s.Name, StringComparer.Ordinal)
+                    .ToList())
+                .ToList();
+        }
+
+        /// <summary>One newest-first order over all streams: each stream's order kept, the latest end time among the heads first.</summary>
+        internal static List<BackupSetInfo> MergeNewestFirst(List<List<BackupSetInfo>> streams)
+        {
+            var next = new int[streams.Count];
+            var merged = new List<BackupSetInfo>();
+            while (true)
+            {
+                int pick = -1;
+                for (int i = 0; i < streams.Count; i++)
+                {
+                    if (next[i] >= streams[i].Count) continue;
+                    var head = streams[i][next[i]];
+                    if (pick < 0) { pick = i; continue; }
+                    var best = streams[pick][next[pick]];
+                    if (head.Time > best.Time || (head.Time == best.Time && string.CompareOrdinal(head.Name, best.Name) > 0)) pick = i;
+                }
+                if (pick < 0) return merged;
+                merged.Add(streams[pick][next[pick]++]);
+            }
+        }
+
+        /// <summary>Sets of one log stream: the log signature the manifest records, else the source.</summary>
+        private static string StreamKey(BackupSetInfo s)
+        {
+            var signature = s.Set?.Manifest.LogSignature;
+            return signature != null
+                ? $"signature:{signature.Random:x8}:{signature.CreationTime?.Ticks}"
+                : "source:" + (s.Source ?? "").ToUpperInvariant();
         }
 
         /// <summary>

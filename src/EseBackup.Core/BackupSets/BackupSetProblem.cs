@@ -27,6 +27,9 @@ namespace EseBackup.Core.BackupSets
 
         /// <summary>Another process holds the lease of the restore destination.</summary>
         DestinationInUse,
+
+        /// <summary>A second set folder carries a set id another folder has (a copied set); it is not used.</summary>
+        DuplicateSet,
     }
 
     /// <summary>One problem found in a backup set: the file and, where one is at fault, the page or log generation.</summary>

@@ -101,6 +101,9 @@ namespace EseBackup.Core.BackupSets
             result.ChainId = set.ChainId;
             result.LogGenerationLow = set.LogGenerationLow;
             result.LogGenerationHigh = set.LogGenerationHigh;
+            // A copied set folder (another folder already carries this set id): the store does not use it.
+            var unused = catalog?.Incomplete.FirstOrDefault(i => i.HasManifest && string.Equals(i.Path, setPath.TrimEnd(System.IO.Path.DirectorySeparatorChar), StringComparison.Ordinal));
+            if (unused != null) Report(new BackupSetProblem(BackupProblemKind.DuplicateSet, setPath, manifestPath, unused.Reason));
 
             long total = set.TotalBytes;
             long doneBefore = 0;
@@ -156,6 +159,10 @@ namespace EseBackup.Core.BackupSets
             if (link != null)
                 return new BackupSetProblem(BackupProblemKind.UnsafePath, set.Path, file.FullPath,
                     $"Backup set '{set.Path}': '{link}' is a symbolic link or junction; files of a set are never links (it could point outside the set).", generation: file.Generation);
+            var kind = RegularFile.KindOf(file.FullPath);
+            if (kind == FileEntryKind.Directory || RegularFile.IsSpecial(kind))
+                return new BackupSetProblem(BackupProblemKind.UnsafePath, set.Path, file.FullPath,
+                    $"Backup set '{set.Path}': '{file.FullPath}' is {RegularFile.Describe(kind)}, not a regular file; it was not opened.", generation: file.Generation);
             var info = new FileInfo(file.FullPath);
             if (!info.Exists)
                 return new BackupSetProblem(BackupProblemKind.MissingFile, set.Path, file.FullPath,

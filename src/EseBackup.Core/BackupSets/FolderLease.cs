@@ -3,6 +3,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
+using EseBackup.Core.Format;
 
 namespace EseBackup.Core.BackupSets
 {
@@ -113,6 +114,8 @@ namespace EseBackup.Core.BackupSets
         public static bool IsHeld(string leasePath)
         {
             if (!File.Exists(leasePath)) return false;
+            // A FIFO or device named like a lease would block the probe's open: never opened, counted as held (the set is kept).
+            if (RegularFile.IsSpecial(RegularFile.KindOf(leasePath))) return true;
             for (int attempt = 0; attempt < 3; attempt++)
             {
                 try

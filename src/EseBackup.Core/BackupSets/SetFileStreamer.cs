@@ -408,6 +408,8 @@ namespace EseBackup.Core.BackupSets
         {
             public static SliceReader Open(string path, bool portable)
             {
+                // A FIFO or device where a set file belongs would block or stream forever: refused, never opened.
+                RegularFile.ThrowIfNotRegular(path);
 #if NET8_0_OR_GREATER
                 if (!portable) return new PositionalReader(path);
 #endif

@@ -30,9 +30,7 @@ namespace EseBackup.Core.Format
 
         public static CheckpointHeader Read(string path)
         {
-            if (Directory.Exists(path))
-                throw new EseFormatException(path, EseFormatProblem.NotEse, $"'{path}' is a directory, not an ESE checkpoint file.");
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+            using var stream = RegularFile.OpenEseFile(path, "checkpoint file");
             long length = stream.Length;
             if (length == 0)
                 throw new EseFormatException(path, EseFormatProblem.Empty, $"'{path}' is empty (0 bytes), not an ESE checkpoint file.");

@@ -87,9 +87,7 @@ namespace EseBackup.Core.Format
         /// <summary>Reads and validates the header of a database file; names the file in every error.</summary>
         public static DatabaseHeader Read(string path)
         {
-            if (Directory.Exists(path))
-                throw new EseFormatException(path, EseFormatProblem.NotEse, $"'{path}' is a directory, not an ESE database file.");
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+            using var stream = RegularFile.OpenEseFile(path, "database file");
             return Read(stream, path);
         }
 
@@ -134,6 +132,11 @@ namespace EseBackup.Core.Format
             }
             if (pages == null)
             {
+                // The engine reads the shadow when the primary header is bad and gives up only when both are
+                // (ErrUtilReadShadowedHeader, fileu.cxx); say that both header pages are zeroed, not "not ESE".
+                if (PageChecksum.IsAllZero(first) && !LogFileName.TryParse(path, out _))
+                    throw new EseFormatException(path, EseFormatProblem.BadHeaderChecksum,
+                        $"'{path}': the database header (file page 0) is all zeros and no intact shadow header (file page 1) was found: both header pages are zeroed or damaged, so no engine can attach it. Restore it from a backup.", -1);
                 if (!first.AsSpan(4, 4).SequenceEqual(Magic))
                     throw new EseFormatException(path, EseFormatProblem.NotEse, $"'{path}' is not an ESE file: it lacks the ESE signature EF CD AB 89 at offset 4.");
                 if (!PageChecksum.IsValidPageSize(declared))
@@ -153,6 +156,19 @@ namespace EseBackup.Core.Format
             header.ReadFromShadow = !primaryValid;
             header.FileSize = length;
             return header;
+        }
+
+        /// <summary>True when file page 1 holds an intact database header at one of the page sizes: what the engine attaches from when page 0 is damaged.</summary>
+        internal static bool HasIntactShadowHeader(Stream stream)
+        {
+            foreach (int candidate in new[] { 4096, 8192, 16384, 32768 })
+            {
+                if (stream.Length < 2L * candidate) break;
+                var page = new byte[candidate];
+                stream.Position = candidate;
+                if (ReadFully(stream, page, 0, candidate) == candidate && IsValidHeaderPage(page, candidate)) return true;
+            }
+            return false;
         }
 
         static bool IsValidHeaderPage(ReadOnlySpan<byte> page, int pageSize) =>

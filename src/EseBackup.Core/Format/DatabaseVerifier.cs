@@ -39,13 +39,18 @@ namespace EseBackup.Core.Format
         public string? Reason { get; }
 
         /// <summary>A damaged header (page number −1, file page 0) or shadow header (page number 0, file page 1).</summary>
-        public static BadPage Header(string path, bool shadow, int pageSize, uint stored, uint computed) =>
-            new BadPage(path, shadow ? 0 : -1, pageSize, new PageCheck(PageCheckStatus.Bad, stored, computed));
+        public static BadPage Header(string path, bool shadow, int pageSize, uint stored, uint computed, bool zeroed = false) =>
+            new BadPage(path, shadow ? 0 : -1, pageSize, new PageCheck(PageCheckStatus.Bad, stored, computed)) { IsZeroed = zeroed };
 
         public bool IsHeader => PageNumber < 1;
 
+        /// <summary>A header page that is all zeros (overwritten or never written), not merely a wrong checksum.</summary>
+        public bool IsZeroed { get; private set; }
+
         public string Describe() => Reason ?? (IsHeader
-            ? $"'{Path}': the {(PageNumber == 0 ? "shadow database header (file page 1)" : "database header (file page 0)")} fails its checksum: stored 0x{Expected:X8}, computed 0x{Actual:X8}."
+            ? IsZeroed
+                ? $"'{Path}': the {(PageNumber == 0 ? "shadow database header (file page 1)" : "database header (file page 0)")} is all zeros: the header page is zeroed (damaged)."
+                : $"'{Path}': the {(PageNumber == 0 ? "shadow database header (file page 1)" : "database header (file page 0)")} fails its checksum: stored 0x{Expected:X8}, computed 0x{Actual:X8}."
             : $"'{Path}': page {PageNumber} (file offset {FileOffset}) fails its checksum" +
             (Block > 0 ? $" in block {Block}" : "") +
             $": stored 0x{Expected:X16}, computed 0x{Actual:X16}" +
@@ -159,7 +164,7 @@ namespace EseBackup.Core.Format
                 ShadowHeaderMatches = header.ShadowHeaderMatches,
             };
 
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan))
+            using (var stream = RegularFile.OpenEseFile(path, "database file", 1, FileOptions.SequentialScan))
             {
                 long length = stream.Length;
                 ReportHeaderPages(path, stream, pageSize, result, onBadPage);
@@ -191,7 +196,7 @@ namespace EseBackup.Core.Format
             var theirs = pool.Rent(chunkSize);
             try
             {
-                using var second = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+                using var second = RegularFile.OpenEseFile(path, "database file", 1, FileOptions.SequentialScan);
                 long length = stream.Length;
                 long usable = length / pageSize * pageSize;
                 for (long offset = 2L * pageSize; offset < usable; offset += 2L * chunkSize)
@@ -244,7 +249,7 @@ namespace EseBackup.Core.Format
 
         /// <summary>Checks file page 0 (or 1, the shadow) with the header checksum, not a page checksum; null when it is good.</summary>
         internal static BadPage? CheckHeaderPage(string path, ReadOnlySpan<byte> page, bool shadow) =>
-            PageChecksum.VerifyHeader(page, out uint stored, out uint computed) ? null : BadPage.Header(path, shadow, page.Length, stored, computed);
+            PageChecksum.VerifyHeader(page, out uint stored, out uint computed) ? null : BadPage.Header(path, shadow, page.Length, stored, computed, PageChecksum.IsAllZero(page));
 
         /// <summary>Checks the header and its shadow from the stream the body is read from (no second open).</summary>
         static void ReportHeaderPages(string path, FileStream stream, int pageSize, DatabaseVerificationResult result, Action<BadPage>? onBadPage)

@@ -22,13 +22,17 @@ namespace EseBackup.Core.Format
             if (!File.Exists(path)) return EseFileKind.Unknown;
             try
             {
-                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+                using var stream = RegularFile.OpenRead(path);
                 var h = new byte[4096];
                 int got = DatabaseHeader.ReadFully(stream, h, 0, h.Length);
                 LogFileName.TryParse(path, out var name);
                 if (got < h.Length) return EseFileKind.Unknown;
                 if (PageChecksum.IsAllZero(h))
-                    return name != null && (name.Kind == LogFileKind.Reserve || name.Kind == LogFileKind.Temp) ? EseFileKind.ReserveLog : EseFileKind.Unknown;
+                {
+                    if (name != null) return name.Kind == LogFileKind.Reserve || name.Kind == LogFileKind.Temp ? EseFileKind.ReserveLog : EseFileKind.Unknown;
+                    // A zeroed header page: the engine still attaches from an intact shadow (ErrUtilReadShadowedHeader).
+                    return DatabaseHeader.HasIntactShadowHeader(stream) ? EseFileKind.Database : EseFileKind.Unknown;
+                }
                 var type = (EseHeaderFileType)BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(DatabaseHeader.FileTypeOffset));
                 switch (type)
                 {

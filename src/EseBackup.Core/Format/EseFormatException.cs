@@ -14,6 +14,8 @@ namespace EseBackup.Core.Format
         UnsupportedFormat,
         Truncated,
         Inconsistent,
+        /// <summary>A FIFO, device, socket or directory where the file belongs (never opened).</summary>
+        NotRegularFile,
     }
 
     /// <summary>

@@ -80,9 +80,7 @@ namespace EseBackup.Core.Format
 
         public static LogFileHeader Read(string path)
         {
-            if (Directory.Exists(path))
-                throw new EseFormatException(path, EseFormatProblem.NotEse, $"'{path}' is a directory, not an ESE log file.");
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+            using var stream = RegularFile.OpenEseFile(path, "log file");
             return Read(stream, path);
         }
 

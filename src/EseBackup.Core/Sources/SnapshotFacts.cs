@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using EseBackup.Core.Format;
 using EseBackup.Core.Protocol;
@@ -21,6 +22,20 @@ namespace EseBackup.Core.Sources
     internal static class SnapshotFacts
     {
         public static bool LooksLikeDatabase(string path) => EseFileDetector.Detect(path) == EseFileKind.Database;
+
+        /// <summary>A regular .edb file whose first 4 KiB (the header page) are all zeros.</summary>
+        public static bool HasZeroedHeader(string path)
+        {
+            if (!path.EndsWith(".edb", StringComparison.OrdinalIgnoreCase) || RegularFile.KindOf(path) != FileEntryKind.Regular) return false;
+            try
+            {
+                using var stream = RegularFile.OpenRead(path);
+                var page = new byte[DatabaseHeader.MinimumHeaderSize];
+                return DatabaseHeader.ReadFully(stream, page, 0, page.Length) == page.Length && PageChecksum.IsAllZero(page);
+            }
+            catch (IOException) { return false; }
+            catch (UnauthorizedAccessException) { return false; }
+        }
 
         public static DatabaseFacts ReadDatabase(string path)
         {

@@ -50,12 +50,29 @@ namespace EseBackup.Core.Sources
             {
                 if (!File.Exists(db))
                     throw new JetException(JetError.JET_errFileNotFound, $"The database '{db}' does not exist.", db);
+                RefuseIfSpecial(db);
             }
             LogFolder = Path.GetFullPath(logFolder ?? Path.GetDirectoryName(DatabasePaths[0])!)
                 .TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
             if (!Directory.Exists(LogFolder))
                 throw new JetException(JetError.JET_errInvalidPath, $"The log folder '{LogFolder}' does not exist.", LogFolder);
+            foreach (var entry in Directory.EnumerateFiles(LogFolder))
+                if (HasEseFileName(entry)) RefuseIfSpecial(entry);
         }
+
+        /// <summary>A FIFO, device or socket where a database, log or checkpoint belongs: refused by name, never opened (a FIFO would block the read forever).</summary>
+        private static void RefuseIfSpecial(string path)
+        {
+            var kind = RegularFile.KindOf(path);
+            if (RegularFile.IsSpecial(kind))
+                throw new JetException(JetError.JET_errInvalidPath,
+                    $"'{path}' is {RegularFile.Describe(kind)}, not a regular file: a snapshot folder holds only regular files. It was not opened and nothing was backed up.", path);
+        }
+
+        /// <summary>Names a snapshot's reader could open: logs (edb*.log, *.jrs, ...), the checkpoint and databases.</summary>
+        private static bool HasEseFileName(string path) =>
+            LogFileName.TryParse(path, out _) ||
+            path.EndsWith(".edb", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".chk", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The log folder: what identifies this source (two backups of one folder cannot run at once).</summary>
         public string Description => LogFolder;
@@ -145,7 +162,11 @@ namespace EseBackup.Core.Sources
             FileStream stream;
             try
             {
-                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                stream = RegularFile.OpenRead(path, FileShare.Read, 1, FileOptions.SequentialScan);
+            }
+            catch (NotRegularFileException ex)
+            {
+                throw new JetException(JetError.JET_errInvalidPath, ex.Message, path, null, ex);
             }
             catch (FileNotFoundException ex)
             {
@@ -161,10 +182,13 @@ namespace EseBackup.Core.Sources
                 throw new JetException(JetError.JET_errFileAccessDenied,
                     $"Cannot open '{path}' for reading ({ex.Message}). If an ESE engine still has it open, stop the service or back up a volume snapshot.", path, null, ex);
             }
-            if (db != null && stream.Length % db.PageSize != 0)
+            long length = stream.Length;
+            if (db != null && length % db.PageSize != 0)
             {
                 stream.Dispose();
-                throw new JetException(JetError.JET_errReadVerifyFailure, $"'{path}' is {stream.Length} bytes, not a whole number of {db.PageSize}-byte pages: the file is truncated.", path);
+                long lastPage = length / db.PageSize - 1;
+                throw new JetException(JetError.JET_errReadVerifyFailure,
+                    $"'{path}' is {length} bytes, not a whole number of {db.PageSize}-byte pages: the last page (page {lastPage}, file offset {(lastPage + 1) * db.PageSize}) is truncated.", path, lastPage);
             }
             var handle = new BackupFileHandle(path, stream.Length, stream);
             _open[handle] = new OpenFileState(stream, db?.PageSize ?? 0, isLog ? new LogStreamVerifier(path, stream.Length) : null);
@@ -458,7 +482,13 @@ namespace EseBackup.Core.Sources
             if (!Directory.Exists(full))
                 throw new JetException(JetError.JET_errInvalidPath, $"'{full}' is neither a database file nor a folder.", full);
             logFolder = full;
-            var found = Directory.EnumerateFiles(full).Where(SnapshotFacts.LooksLikeDatabase).OrderBy(p => p, StringComparer.Ordinal).ToList();
+            var entries = Directory.EnumerateFiles(full).ToList();
+            foreach (var entry in entries.Where(HasEseFileName)) RefuseIfSpecial(entry);
+            var found = entries.Where(SnapshotFacts.LooksLikeDatabase).OrderBy(p => p, StringComparer.Ordinal).ToList();
+            // A .edb whose header pages are both zeroed is no database to the detector, but leaving it out silently
+            // would back up the folder without it: refuse, naming the file and pages (DatabaseHeader.Read says which).
+            foreach (var zeroed in entries.Except(found).Where(SnapshotFacts.HasZeroedHeader))
+                SnapshotFacts.ReadDatabase(zeroed);
             if (found.Count == 0)
                 throw new JetException(JetError.JET_errFileNotFound, $"No ESE database was found in '{full}'. Name the database file(s) instead.", full);
             return found;

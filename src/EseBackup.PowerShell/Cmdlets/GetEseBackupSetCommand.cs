@@ -24,7 +24,11 @@ namespace EseBackup.PowerShell.Cmdlets
                 }
                 try
                 {
-                    foreach (var set in BackupSetInfo.List(path)) WriteObject(set);
+                    foreach (var set in BackupSetInfo.List(path))
+                    {
+                        if (set.IsUnreadable) WriteWarning($"Backup set '{set.Path}' cannot be read: {set.Reason}");
+                        WriteObject(set);
+                    }
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {

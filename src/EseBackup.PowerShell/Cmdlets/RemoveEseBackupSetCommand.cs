@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -33,6 +34,9 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter IncludeIncomplete { get; set; }
 
+        // Destinations in the order named, with the set folders named in each (null: the whole destination).
+        readonly List<KeyValuePair<string, HashSet<string>?>> _targets = new List<KeyValuePair<string, HashSet<string>?>>();
+
         protected override void ProcessRecord()
         {
             var root = ResolveExistingPaths(Path, literal: true).FirstOrDefault();
@@ -42,6 +46,28 @@ namespace EseBackup.PowerShell.Cmdlets
                 WriteError(new ErrorRecord(new ArgumentException($"'{root}' is not a folder: name the folder holding the backup sets."), "NotABackupSetFolder", ErrorCategory.InvalidArgument, root));
                 return;
             }
+            root = System.IO.Path.GetFullPath(root).TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar);
+            // A set folder (piped from Get-EseBackupSet, or named): the rule is decided over its whole destination,
+            // where the chains and the newest sets are; deciding per set folder would bypass chain protection.
+            string? setFolder = null;
+            if (BackupSetInfo.IsSetFolder(root))
+            {
+                setFolder = root;
+                root = System.IO.Path.GetDirectoryName(root) ?? root;
+            }
+            int at = _targets.FindIndex(t => string.Equals(t.Key, root, StringComparison.Ordinal));
+            if (at < 0)
+            {
+                _targets.Add(new KeyValuePair<string, HashSet<string>?>(root, setFolder == null ? null : new HashSet<string>(StringComparer.Ordinal)));
+                at = _targets.Count - 1;
+            }
+            if (setFolder == null) _targets[at] = new KeyValuePair<string, HashSet<string>?>(root, null);
+            else _targets[at].Value?.Add(setFolder);
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_targets.Count == 0) return;
             bool hasKeep = MyInvocation.BoundParameters.ContainsKey(nameof(KeepLast));
             DateTime? cutoff = null;
             if (OlderThan != null)
@@ -56,16 +82,36 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             if (!hasKeep && cutoff == null)
             {
-                WriteError(new ErrorRecord(new ArgumentException("Name a retention rule: -KeepLast <N> and/or -OlderThan <TimeSpan or DateTime>."), "NoRetentionRule", ErrorCategory.InvalidArgument, root));
+                WriteError(new ErrorRecord(new ArgumentException("Name a retention rule: -KeepLast <N> and/or -OlderThan <TimeSpan or DateTime>."), "NoRetentionRule", ErrorCategory.InvalidArgument, _targets[0].Key));
                 return;
             }
+            foreach (var target in _targets) Apply(target.Key, target.Value, hasKeep, cutoff);
+        }
 
+        /// <summary>Decides the rule over all sets of <paramref name="root"/>; removes only the named set folders when some were named.</summary>
+        void Apply(string root, HashSet<string>? named, bool hasKeep, DateTime? cutoff)
+        {
+            if (named != null)
+                WriteVerbose($"The rule is decided over all backup sets in '{root}' (chains and the newest sets are there); only the {named.Count} set folder(s) given are removed when it removes them.");
             var decisions = BackupRetention.Plan(BackupSetInfo.List(root), hasKeep ? KeepLast : (int?)null, cutoff, IncludeIncomplete.IsPresent, BackupRetention.IsInUse);
+            foreach (var d in decisions.Where(d => d.Set.IsUnreadable))
+                WriteWarning($"Backup set '{d.Set.Path}' cannot be read ({d.Set.Reason}); no rule removes it, and the sets it may build on are kept.");
             foreach (var d in decisions.Where(d => !d.Remove)) WriteVerbose($"Keeping {d.Set.Name}: {d.Reason}.");
             if (!decisions.Any(d => d.Remove))
                 WriteVerbose($"Nothing to remove under '{root}': the rule keeps all {decisions.Count()} set(s).");
+            var blocked = named == null ? new Dictionary<string, string>() : BackupRetention.NeededByRemaining(decisions, named);
             foreach (var d in decisions.Where(d => d.Remove).OrderBy(d => d.Set.Time))
             {
+                if (named != null && !named.Contains(d.Set.Path))
+                {
+                    WriteVerbose($"Not removing {d.Set.Name}: the rule would, but it was not among the sets given.");
+                    continue;
+                }
+                if (blocked.TryGetValue(d.Set.Path, out var neededBy))
+                {
+                    WriteWarning($"Not removing {d.Set.Name}: set '{neededBy}' builds on it and stays (it was not among the sets given).");
+                    continue;
+                }
                 var what = d.Set.IsComplete ? $"{d.Set.Kind} backup set from {d.Set.Time.ToLocalTime():g}" : "incomplete backup set";
                 if (!ShouldProcess(d.Set.Path, $"Remove {what} ({d.Reason})")) continue;
                 try

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO;
 using EseBackup.Core.Format;
 using EseBackup.Core.Tests.Support;
+using EseBackup.Fixtures;
 
 namespace EseBackup.Core.Tests.Pipeline
 {
@@ -40,6 +41,19 @@ namespace EseBackup.Core.Tests.Pipeline
             var path = Path.Combine(folder, $"edb{generation:X5}.log");
             File.WriteAllBytes(path, bytes);
             return path;
+        }
+
+        /// <summary>A fixture-writer folder: a database, logs 1..<paramref name="lastGeneration"/> (edb.log current), a checkpoint, no reserve logs.</summary>
+        public static DatabaseFolderFixture WriteFixtureFolder(string folder, int pageSize, int pageCount, long lastGeneration, int logFileSize)
+        {
+            var spec = new DatabaseFolderSpec();
+            spec.Database.PageSize = pageSize;
+            spec.Database.PageCount = pageCount;
+            spec.Logs.FirstGeneration = 1;
+            spec.Logs.LastGeneration = lastGeneration;
+            spec.Logs.LogFileSize = logFileSize;
+            spec.Logs.ReserveLogCount = 0;
+            return EseFixtureWriter.WriteDatabaseFolder(folder, spec);
         }
 
         /// <summary>

@@ -5,7 +5,6 @@ using EseBackup.Core.BackupSets;
 using EseBackup.Core.Protocol;
 using EseBackup.Core.Tests.Pipeline;
 using EseBackup.Core.Tests.Support;
-using EseBackup.Fixtures;
 
 namespace EseBackup.Core.Tests.Restore
 {
@@ -24,14 +23,7 @@ namespace EseBackup.Core.Tests.Restore
             Backups = Path.Combine(Root, "backups");
             Outside = Path.Combine(Root, "outside");
             Directory.CreateDirectory(Outside);
-            var spec = new DatabaseFolderSpec();
-            spec.Database.PageSize = PageSize;
-            spec.Database.PageCount = 64;
-            spec.Logs.FirstGeneration = 1;
-            spec.Logs.LastGeneration = 5;
-            spec.Logs.LogFileSize = 128 * 1024;
-            spec.Logs.ReserveLogCount = 0;
-            EseFixtureWriter.WriteDatabaseFolder(Source, spec);
+            PipelineTestFolders.WriteFixtureFolder(Source, PageSize, pageCount: 64, lastGeneration: 5, logFileSize: 128 * 1024);
             Full = Backup(BackupKind.Full);
             if (incremental)
             {

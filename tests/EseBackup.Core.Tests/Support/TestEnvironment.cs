@@ -121,3 +121,46 @@ namespace EseBackup.Core.Tests.Support
         }
     }
 }
+
+namespace EseBackup.Core.Tests.Support
+{
+    /// <summary>A fact that makes FIFOs with mkfifo (Linux, macOS); skipped with the reason where there is none (Windows).</summary>
+    public sealed class FifoFactAttribute : FactAttribute
+    {
+        public FifoFactAttribute()
+        {
+            if (!TestEnvironment.HasTool("mkfifo"))
+                Skip = "mkfifo is not available (Windows has no FIFOs in the file system); the FIFO cases run on Linux and macOS.";
+        }
+    }
+
+    public static class Fifo
+    {
+        /// <summary>Makes a FIFO at <paramref name="path"/> with mkfifo.</summary>
+        public static string Make(string path)
+        {
+            var (code, _, err) = TestEnvironment.Run("mkfifo", path);
+            if (code != 0) throw new InvalidOperationException($"mkfifo {path} failed: {err}");
+            return path;
+        }
+
+        /// <summary>
+        /// Runs <paramref name="action"/> with a deadline: a read that opened a FIFO would block forever, so the
+        /// test fails after 20 s instead of hanging (the blocked thread is a background one and is then released
+        /// by opening the FIFOs for writing).
+        /// </summary>
+        public static T WithinDeadline<T>(Func<T> action, params string[] fifos)
+        {
+            var task = System.Threading.Tasks.Task.Run(action);
+            if (System.Threading.Tasks.Task.WhenAny(task, System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(20))).Result != task)
+            {
+                foreach (var f in fifos)
+                    System.Threading.Tasks.Task.Run(() => { try { using var w = new FileStream(f, FileMode.Open, FileAccess.Write); } catch (IOException) { } });
+                throw new Xunit.Sdk.XunitException($"The call did not return within 20 s: it opened a FIFO ({string.Join(", ", fifos)}) and blocked.");
+            }
+            return task.GetAwaiter().GetResult();
+        }
+
+        public static void WithinDeadline(Action action, params string[] fifos) => WithinDeadline(() => { action(); return 0; }, fifos);
+    }
+}

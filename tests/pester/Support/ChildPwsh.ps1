@@ -59,3 +59,30 @@ function Wait-ChildPwsh {
     Remove-Item "$($Child.Base).ps1", "$($Child.Base).out", "$($Child.Base).err" -Force -ErrorAction SilentlyContinue
     [pscustomobject]@{ ExitCode = $Child.Process.ExitCode; Text = "$out$err" }
 }
+
+# A child 'pwsh -NonInteractive -NoProfile' with stdin redirected and left open, killed after $TimeoutSeconds:
+# a command that waits for an answer would hang here instead of failing, and the test sees TimedOut.
+function Invoke-ChildPwshWithTimeout([string] $Script, [string[]] $ArgumentList = @(), [int] $TimeoutSeconds = 120) {
+    $file = Join-Path ([IO.Path]::GetTempPath()) ("esebackup-child-{0}.ps1" -f [guid]::NewGuid())
+    Set-Content -Path $file -Value $Script -Encoding utf8
+    $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($a in @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', $file) + $ArgumentList) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    try {
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $timedOut = -not $process.WaitForExit($TimeoutSeconds * 1000)
+        if ($timedOut) { $process.Kill($true); $process.WaitForExit() }
+        $text = $stdout.Result + $stderr.Result
+        [pscustomobject]@{ TimedOut = $timedOut; ExitCode = if ($timedOut) { $null } else { $process.ExitCode }; Text = $text }
+    }
+    finally {
+        $process.Dispose()
+        Remove-Item $file -Force -ErrorAction SilentlyContinue
+    }
+}
