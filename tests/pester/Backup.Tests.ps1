@@ -8,6 +8,7 @@ BeforeAll {
 
     Add-Type -Path $script:FixturesDll -ErrorAction SilentlyContinue
     . (Join-Path $PSScriptRoot 'Support/TestFolders.ps1')
+    . (Join-Path $PSScriptRoot 'Support/Failures.ps1')
 }
 
 AfterAll {
@@ -59,7 +60,8 @@ Describe 'Backup pipeline on real ESE folders' {
     It 'fails an incremental without a full set with JET_errMissingFullBackup' {
         $src = Copy-RealFolder 'appdata-folder/edb'
         $dest = New-TestFolder 'pester-dest'
-        Start-EseExternalBackup -Path $src -Incremental -Destination $dest -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        # One backup that cannot start is a terminating error (issue 14).
+        $err = @(Get-ThrownError { Start-EseExternalBackup -Path $src -Incremental -Destination $dest -ErrorAction SilentlyContinue })
         $err[0].FullyQualifiedErrorId | Should -BeLike 'JET_errMissingFullBackup*'
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         @(Get-EseBackupSession).Count | Should -Be 0
@@ -86,8 +88,9 @@ Describe 'Backup pipeline on real ESE folders' {
         [IO.File]::WriteAllBytes($db, $bytes)
 
         $s = Start-EseExternalBackup -Path $src
-        $out = $s | Read-EseBackupFile -Destination $dest -ErrorVariable err -ErrorAction SilentlyContinue
-        $out | Should -BeNullOrEmpty
+        $out = $null
+        $err = @(Get-ThrownError { $script:out = $s | Read-EseBackupFile -Destination $dest })
+        $script:out | Should -BeNullOrEmpty
         $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -BeLike 'JET_errReadVerifyFailure*'
         $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
@@ -156,7 +159,7 @@ Describe 'Backup pipeline on real ESE folders' {
     It 'refuses a second backup of the same folder with JET_errBackupInProgress, lists and aborts the first' {
         $src = Copy-RealFolder 'dissect-esedb' 'basic.edb'
         $first = Start-EseExternalBackup -Path $src
-        Start-EseExternalBackup -Path (Join-Path $src 'basic.edb') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err = @(Get-ThrownError { Start-EseExternalBackup -Path (Join-Path $src 'basic.edb') })
         $err[0].FullyQualifiedErrorId | Should -BeLike 'JET_errBackupInProgress*'
         $err[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
         (Get-EseBackupSession).Id | Should -Be $first.Id
@@ -182,10 +185,10 @@ Describe 'Backup pipeline on real ESE folders' {
 Describe 'Backup of a live instance' {
     It 'fails with a clear error and opens no session where esent.dll cannot exist' -Skip:$IsWindows {
         $dest = New-TestFolder 'pester-dest'
-        Start-EseExternalBackup -Instance ([IntPtr]1) -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err = @(Get-ThrownError { Start-EseExternalBackup -Instance ([IntPtr]1) })
         $err[0].CategoryInfo.Category | Should -Be 'NotImplemented'
         $err[0].Exception | Should -BeOfType [PlatformNotSupportedException]
-        Backup-EseDatabase -Instance ([IntPtr]1) -Destination $dest -ErrorVariable err2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err2 = @(Get-ThrownError { Backup-EseDatabase -Instance ([IntPtr]1) -Destination $dest })
         $err2[0].CategoryInfo.Category | Should -Be 'NotImplemented'
         @(Get-EseBackupSession).Count | Should -Be 0
         @(Get-ChildItem $dest).Count | Should -Be 0

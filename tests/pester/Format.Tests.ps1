@@ -330,7 +330,9 @@ Describe 'Default display of backup objects' {
         $broken = Join-Path $script:Destination ('{0:yyyyMMdd-HHmmss}-full' -f [datetime]::UtcNow.AddDays(-2))
         $null = New-Item -ItemType Directory -Path $broken
         try {
-            $result = Test-EseBackup -Path $broken -ErrorAction SilentlyContinue
+            # One invalid set fails verification with a terminating error carrying the result (issue 14).
+            $result = $null
+            try { Test-EseBackup -Path $broken -ErrorAction SilentlyContinue } catch { $result = $_.TargetObject }
             $result.IsValid | Should -BeFalse
             $result | Out-String -Width 160 | Should -Match '1 MissingManifest'
             ConvertTo-Deserialized $result | Out-String -Width 160 | Should -Match '1 Problem'

@@ -18,6 +18,7 @@ BeforeAll {
         Write-Warning "Real ESE files not found at $script:RealRoot (../shared beside the checkout): tests that need them are skipped."
     }
     function Real([string] $relative) { Join-Path $script:RealRoot $relative }
+    . (Join-Path $PSScriptRoot 'Support/Failures.ps1')
 }
 
 Describe 'Get-EseDatabaseInfo on real databases' -Skip:(-not $script:HasReal) {
@@ -50,8 +51,16 @@ Describe 'Test-EseDatabase' -Skip:(-not $script:HasReal) {
         $r.PagesChecked | Should -Be (25165824 / 32768)
     }
 
-    It 'reports the 16 bad pages of SRUDB.dat as errors and in the result' {
-        $r = Test-EseDatabase -Path (Real 'dissect-esedb/SRUDB.dat') -ErrorVariable errs -ErrorAction SilentlyContinue
+    It 'reports the 16 bad pages of SRUDB.dat as errors and in the result, then fails the verification asked for' {
+        # New contract (issue 14): one database that fails verification is a terminating error carrying the result;
+        # each bad page is still its own non-terminating error before it.
+        $thrown = $null
+        try { Test-EseDatabase -Path (Real 'dissect-esedb/SRUDB.dat') -ErrorVariable all -ErrorAction SilentlyContinue } catch { $thrown = $_ }
+        $errs = @($all | Where-Object { $_.FullyQualifiedErrorId -like 'BadPageChecksum*' })
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'DatabaseVerificationFailed*'
+        $thrown.CategoryInfo.Category | Should -Be 'InvalidData'
+        $thrown.Exception.Message | Should -BeLike '*SRUDB.dat*16 of 160 page(s)*page 143*'
+        $r = $thrown.TargetObject
         $r.BadPageCount | Should -Be 16
         @($r.BadPages.PageNumber) | Should -Be @(143..158)
         $errs.Count | Should -Be 16
@@ -71,7 +80,7 @@ Describe 'Test-EseDatabase' -Skip:(-not $script:HasReal) {
         $bytes = [IO.File]::ReadAllBytes($copy)
         $bytes[16384 * 12 + 1000] = $bytes[16384 * 12 + 1000] -bxor 0x10
         [IO.File]::WriteAllBytes($copy, $bytes)
-        $r = Test-EseDatabase -Path $copy -ErrorAction SilentlyContinue
+        $r = (Get-ThrownError { Test-EseDatabase -Path $copy -ErrorAction SilentlyContinue }).TargetObject
         @($r.BadPages.PageNumber) | Should -Be @(11)
         $r.BadPages[0].CorrectableBit | Should -Be (1000 * 8 + 4)
     }
@@ -102,13 +111,14 @@ Describe 'Get-EseLogFile and Get-EseCheckpoint on real folders' -Skip:(-not $scr
     }
 
     It 'names the kind of file when a log is passed as a database and the reverse' {
-        Get-EseDatabaseInfo -Path (Real 'appdata-folder/edb/edb0000D.log') -ErrorVariable e1 -ErrorAction SilentlyContinue
+        # One file that cannot be read is the one job failing: terminating (issue 14).
+        $e1 = @(Get-ThrownError { Get-EseDatabaseInfo -Path (Real 'appdata-folder/edb/edb0000D.log') })
         $e1[0].Exception.Message | Should -BeLike '*edb0000D.log*transaction log, not a database*Get-EseLogFile*'
         $e1[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $e1[0].TargetObject | Should -BeLike '*edb0000D.log'
-        Get-EseLogFile -Path (Real 'dissect-esedb/basic.edb') -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e2 = @(Get-ThrownError { Get-EseLogFile -Path (Real 'dissect-esedb/basic.edb') })
         $e2[0].Exception.Message | Should -BeLike '*basic.edb*database, not a transaction log*'
-        Get-EseCheckpoint -Path (Real 'appdata-folder/edb/edb.log') -ErrorVariable e3 -ErrorAction SilentlyContinue
+        $e3 = @(Get-ThrownError { Get-EseCheckpoint -Path (Real 'appdata-folder/edb/edb.log') })
         $e3[0].Exception.Message | Should -BeLike '*edb.log*transaction log, not a checkpoint*'
     }
 }
@@ -124,38 +134,52 @@ Describe 'Bad input to the inspection cmdlets' {
     }
 
     It 'says an empty file is empty' {
-        Get-EseDatabaseInfo -Path $script:Empty -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e = @(Get-ThrownError { Get-EseDatabaseInfo -Path $script:Empty })
         $e[0].Exception.Message | Should -BeLike '*empty.edb*is empty*'
         $e[0].CategoryInfo.Category | Should -Be 'InvalidData'
     }
 
     It 'says a short file is shorter than a page' {
-        Test-EseDatabase -Path $script:Short -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e = @(Get-ThrownError { Test-EseDatabase -Path $script:Short })
         $e[0].Exception.Message | Should -BeLike '*short.edb*shorter than one database page*'
     }
 
     It 'says a foreign file is not ESE' {
-        Get-EseDatabaseInfo -Path $script:Text -ErrorVariable e -ErrorAction SilentlyContinue
+        $e = @(Get-ThrownError { Get-EseDatabaseInfo -Path $script:Text })
         $e[0].Exception.Message | Should -BeLike '*readme.edb*not an ESE file*'
-        Get-EseLogFile -Path $script:Text -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e2 = @(Get-ThrownError { Get-EseLogFile -Path $script:Text })
         $e2[0].Exception.Message | Should -BeLike '*readme.edb*not an ESE transaction log*'
     }
 
     It 'reports a missing path as not found' {
-        Get-EseDatabaseInfo -Path (Join-Path $TestDrive 'nope.edb') -ErrorVariable e -ErrorAction SilentlyContinue
+        $e = @(Get-ThrownError { Get-EseDatabaseInfo -Path (Join-Path $TestDrive 'nope.edb') })
         $e[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $e[0].TargetObject | Should -BeLike '*nope.edb'
     }
 
-    It 'refuses a directory for Test-EseDatabase and finds no database in an empty folder' {
+    It 'writes a non-terminating error per failing file among several, and reads the others' {
+        $good = Join-Path $TestDrive 'copy-of-good.edb'
+        if (Test-Path (Real 'PROVENANCE.md')) { Copy-Item (Real 'dissect-esedb/basic.edb') $good } else { Set-ItResult -Skipped -Because 'real ESE fixtures are absent'; return }
+        $headers = Get-EseDatabaseInfo -Path $script:Text, $good, (Join-Path $TestDrive 'nope.edb') -ErrorVariable e -ErrorAction SilentlyContinue
+        $succeeded = $?
+        $succeeded | Should -BeFalse
+        @($headers).Count | Should -Be 1
+        $e.Count | Should -Be 2
+        @($e.TargetObject | Sort-Object) | Should -Be @((Join-Path $TestDrive 'nope.edb'), $script:Text)
+    }
+
+    It 'finds no database in an empty folder, for Test-EseDatabase as for Get-EseDatabaseInfo' {
+        # Test-EseDatabase now takes folders as Get-EseDatabaseInfo does (issue 14), so an empty one has no database.
         $dir = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'empty-folder')
-        Test-EseDatabase -Path $dir.FullName -ErrorVariable e -ErrorAction SilentlyContinue
-        $e[0].Exception.Message | Should -BeLike '*is a directory*'
-        Get-EseDatabaseInfo -Path $dir.FullName -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e = @(Get-ThrownError { Test-EseDatabase -Path $dir.FullName })
+        $e[0].Exception.Message | Should -BeLike '*holds no ESE database*'
+        $e[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $e2 = @(Get-ThrownError { Get-EseDatabaseInfo -Path $dir.FullName })
         $e2[0].Exception.Message | Should -BeLike '*holds no ESE database*'
     }
 
     It 'never shows a stack trace for bad input' {
-        Get-EseDatabaseInfo -Path $script:Text -ErrorVariable e -ErrorAction SilentlyContinue
+        $e = @(Get-ThrownError { Get-EseDatabaseInfo -Path $script:Text })
         $e[0].Exception.Message | Should -Not -BeLike '*   at *'
         $e[0].Exception.GetType().Name | Should -Be 'EseFormatException'
     }

@@ -9,6 +9,7 @@ BeforeAll {
     $script:FixturesDll = Join-Path $script:RepoRoot 'tests/EseBackup.Fixtures/bin/Release/netstandard2.0/EseBackup.Fixtures.dll'
     $script:HasFixtures = (Test-Path $script:FixturesDll) -and $(try { Add-Type -Path $script:FixturesDll; [bool]('EseBackup.Fixtures.EseFixtureWriter' -as [type]) } catch { $false })
     . (Join-Path $PSScriptRoot 'Support/TestFolders.ps1')
+    . (Join-Path $PSScriptRoot 'Support/Failures.ps1')
 
     function New-FixtureFolder {
         $src = New-TestFolder 'pester-logs'
@@ -104,7 +105,8 @@ Describe 'Logs are verified where backup, Test-EseBackup and restore read them' 
         $src = New-FixtureFolder
         $dest = New-TestFolder 'pester-backups'
         Switch-Bit (Join-Path $src 'edb00003.log') (6 * 4096 + 50)
-        Backup-EseDatabase -Path $src -Destination $dest -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        # One backup that fails throws (issue 14).
+        $err = @(Get-ThrownError { Backup-EseDatabase -Path $src -Destination $dest })
         $err.Count | Should -Be 1
         $err[0].Exception.Message | Should -BeLike '*edb00003.log*generation 3*sector 6*'
         @(Get-EseBackupSession).Count | Should -Be 0
@@ -130,7 +132,8 @@ Describe 'Logs are verified where backup, Test-EseBackup and restore read them' 
         Switch-Bit (Join-Path $full.Path 'edb00004.log') (9 * 4096 + 7)
         Update-ManifestEntry $full.Path 'edb00004.log'
 
-        $r = Test-EseBackup -Path $full.Path -ErrorVariable err -ErrorAction SilentlyContinue
+        # One damaged set fails its verification with a terminating error carrying the result (issue 14).
+        $r = (Get-ThrownError { Test-EseBackup -Path $full.Path -ErrorAction SilentlyContinue }).TargetObject
         $r.IsValid | Should -BeFalse
         @($r.Problems.Kind) | Should -Be @('BadLogSegment')
         $r.Problems[0].Sector | Should -Be 9
@@ -138,7 +141,7 @@ Describe 'Logs are verified where backup, Test-EseBackup and restore read them' 
         (Test-EseBackup -Path $full.Path -Quick).IsValid | Should -BeTrue
 
         $restored = Join-Path (New-TestFolder 'pester-restore') 'app'
-        Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false -ErrorVariable rerr -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $rerr = @(Get-ThrownError { Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false })
         $rerr.Count | Should -Be 1
         $rerr[0].Exception.Message | Should -BeLike '*edb00004.log*sector 9*Nothing was restored*'
         Test-Path $restored | Should -BeFalse
@@ -154,10 +157,10 @@ Describe 'Logs are verified where backup, Test-EseBackup and restore read them' 
         Copy-Item $written.Logs[0].Path (Join-Path $full.Path 'edb00003.log') -Force
         Update-ManifestEntry $full.Path 'edb00003.log'
 
-        $r = Test-EseBackup -Path $full.Path -ErrorAction SilentlyContinue
+        $r = (Get-ThrownError { Test-EseBackup -Path $full.Path -ErrorAction SilentlyContinue }).TargetObject
         @($r.Problems.Kind) | Should -Contain 'ForeignLog'
         $restored = Join-Path (New-TestFolder 'pester-restore') 'app'
-        Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false -ErrorVariable rerr -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $rerr = @(Get-ThrownError { Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false })
         $rerr[0].Exception.Message | Should -BeLike '*edb00003.log*another log stream*'
         Test-Path $restored | Should -BeFalse
     }

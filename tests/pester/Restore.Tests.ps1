@@ -8,6 +8,7 @@ BeforeAll {
     $script:HasFixtures = (Test-Path $script:FixturesDll) -and $(try { Add-Type -Path $script:FixturesDll; [bool]('EseBackup.Fixtures.EseFixtureWriter' -as [type]) } catch { $false })
 
     . (Join-Path $PSScriptRoot 'Support/TestFolders.ps1')
+    . (Join-Path $PSScriptRoot 'Support/Failures.ps1')
     function New-FixtureFolder {
         $src = New-TestFolder 'pester-fixture'
         $spec = [EseBackup.Fixtures.DatabaseFolderSpec]::new()
@@ -118,7 +119,8 @@ Describe 'Backup, verify and restore fixture-writer folders' {
         (Get-Item (Join-Path $restored 'Fixture.edb')).LastWriteTimeUtc = [datetime]::SpecifyKind([datetime]'2020-01-01', 'Utc')
         $before = Get-FolderState $restored
 
-        Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        # One restore that fails is a terminating error (issue 14); -ErrorAction does not turn it into output.
+        $err = @(Get-ThrownError { Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false -ErrorAction SilentlyContinue })
         $err.Count | Should -Be 1
         $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
         $err[0].Exception.Message | Should -Match 'Fixture\.edb'
@@ -139,7 +141,13 @@ Describe 'Backup, verify and restore fixture-writer folders' {
         $bytes[(100 + 1) * 8192 + 777] = $bytes[(100 + 1) * 8192 + 777] -bxor 0x04   # page 100
         [IO.File]::WriteAllBytes($db, $bytes)
 
-        $result = Test-EseBackup -Path $full.Path -ErrorVariable err -ErrorAction SilentlyContinue
+        # One set that fails verification: each problem is a non-terminating error, then the verification asked
+        # for fails with a terminating error that carries the result (issue 14).
+        $thrown = $null
+        try { Test-EseBackup -Path $full.Path -ErrorVariable err -ErrorAction SilentlyContinue } catch { $thrown = $_ }
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'BackupSetVerificationFailed*'
+        $thrown.Exception.Message | Should -BeLike "*$($full.Name)*failed verification with 2 problem(s)*"
+        $result = $thrown.TargetObject
         $result.IsValid | Should -BeFalse
         $badPage = @($err | Where-Object { $_.TargetObject.Kind -eq 'BadPage' })
         $badPage.Count | Should -Be 1
@@ -150,11 +158,11 @@ Describe 'Backup, verify and restore fixture-writer folders' {
         $badPage[0].Exception.Message | Should -Match 'page 100\b'
         @($err | Where-Object { $_.TargetObject.Kind -eq 'HashMismatch' }).Count | Should -Be 1
         { Test-EseBackup -Path $full.Path -ErrorAction Stop } | Should -Throw '*Fixture.edb*'
-        $quick = Test-EseBackup -Path $full.Path -Quick -ErrorAction SilentlyContinue
+        $quick = (Get-ThrownError { Test-EseBackup -Path $full.Path -Quick -ErrorAction SilentlyContinue }).TargetObject
         @($quick.Problems.Kind) | Should -Be @('HashMismatch')
 
         $restored = Join-Path (New-TestFolder 'pester-restore') 'app'
-        Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false -ErrorVariable rerr -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $rerr = @(Get-ThrownError { Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false })
         $rerr.Count | Should -Be 1
         $rerr[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $rerr[0].Exception.Message | Should -Match 'Fixture\.edb'
@@ -169,7 +177,7 @@ Describe 'Backup, verify and restore fixture-writer folders' {
         $null = Step-CurrentLog $src
         $incr = Backup-EseDatabase -Path $src -Destination $dest -Incremental
         Remove-Item $full.Path -Recurse -Force
-        $r = Test-EseBackup -Path $incr.Path -ErrorAction SilentlyContinue
+        $r = (Get-ThrownError { Test-EseBackup -Path $incr.Path -ErrorAction SilentlyContinue }).TargetObject
         @($r.Problems.Kind) | Should -Be @('MissingParent')
 
         $manifestPath = Join-Path $incr.Path 'manifest.json'
@@ -179,7 +187,7 @@ Describe 'Backup, verify and restore fixture-writer folders' {
         $outside = Split-Path $dest
         $before = @(Get-ChildItem $outside -Filter 'evil.log')
         $restored = Join-Path (New-TestFolder 'pester-restore') 'app'
-        Restore-EseBackup -Path $incr.Path -Destination $restored -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err = @(Get-ThrownError { Restore-EseBackup -Path $incr.Path -Destination $restored -Confirm:$false })
         $err[0].Exception.Message | Should -Match "leaves the set folder|'\.\.'"
         $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
         Test-Path $restored | Should -BeFalse
@@ -217,7 +225,7 @@ Describe 'Backup, verify and restore fixture-writer folders' {
         ($said | Out-String) | Should -Match 'Nothing to remove under .*keeps all 3 set'
         @(Remove-EseBackupSet -Path $dest -OlderThan (New-TimeSpan -Days 1) -Confirm:$false).Count | Should -Be 0
         @(Remove-EseBackupSet -Path $dest -OlderThan '1.00:00:00' -Confirm:$false).Count | Should -Be 0
-        Remove-EseBackupSet -Path $dest -Confirm:$false -ErrorVariable rule -ErrorAction SilentlyContinue
+        $rule = @(Get-ThrownError { Remove-EseBackupSet -Path $dest -Confirm:$false })
         $rule[0].FullyQualifiedErrorId | Should -BeLike 'NoRetentionRule*'
         @(Get-EseBackupSet $dest).Count | Should -Be 3
         $removed = @(Remove-EseBackupSet -Path $dest -KeepLast 1 -IncludeIncomplete -Confirm:$false)
@@ -232,7 +240,7 @@ Describe 'Backup, verify and restore fixture-writer folders' {
         $dest = New-TestFolder 'pester-backups'
         $full = Backup-EseDatabase -Path $src -Destination $dest
         $restored = Join-Path (New-TestFolder 'pester-restore') 'app'
-        Restore-EseBackup $full.Path $restored -Recover -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err = @(Get-ThrownError { Restore-EseBackup $full.Path $restored -Recover -Confirm:$false })
         $err[0].CategoryInfo.Category | Should -Be 'NotImplemented'
         $err[0].Exception.Message | Should -Match 'requires Windows \(esent\.dll\)'
         Test-Path $restored | Should -BeFalse

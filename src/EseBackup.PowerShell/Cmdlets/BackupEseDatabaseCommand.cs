@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
 using EseBackup.Core.Protocol;
@@ -8,17 +9,20 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Backup-EseDatabase: start, read and stop in one call; emits the committed backup set.</summary>
-    [Cmdlet(VerbsData.Backup, "EseDatabase", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+    /// <remarks>Each folder given or piped is its own backup; a failed backup fails as the failure contract says (EseCmdlet).</remarks>
+    [Cmdlet(VerbsData.Backup, "EseDatabase", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(BackupSet))]
     public sealed class BackupEseDatabaseCommand : BackupPathCmdlet
     {
-        /// <summary>The folder under which the new set folder is created.</summary>
-        [Parameter(Mandatory = true, Position = 1)]
+        /// <summary>The folder under which the new set folder is created; binds from a Destination property of piped objects (Import-Csv rows).</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [PathArgument]
         public string Destination { get; set; } = "";
 
         /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent Instance or JET_INSTANCE, or an IntPtr handle.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "Instance", ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, ParameterSetName = InstanceSet, ValueFromPipeline = true)]
+        [InstanceArgument]
         [ValidateNotNull]
         public object? Instance { get; set; }
 
@@ -35,14 +39,11 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter TruncateLog { get; set; }
 
-        protected override void EndProcessing()
+        protected override void BackUpOne(IReadOnlyList<string> paths, bool fromInstance)
         {
-            var fromInstance = ParameterSetName == "Instance";
-            var paths = fromInstance ? new string[0] : CollectedPaths();
-            if (paths == null) return;
             var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
             var destination = ResolveNewPath(Destination);
-            var what = fromInstance ? $"ESE instance {Instance}" : string.Join(", ", paths);
+            var what = Describe(paths, Instance, fromInstance);
             if (!ShouldProcess(destination, $"Write a {kind.ToString().ToLowerInvariant()} backup set of {what}"))
                 return;
 
@@ -69,7 +70,7 @@ namespace EseBackup.PowerShell.Cmdlets
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
                 session?.Abort(ex.Message);
-                WriteError(BackupError(ex, (object?)session ?? destination));
+                FailItem(BackupError(ex, (object?)session ?? destination));
             }
             finally
             {

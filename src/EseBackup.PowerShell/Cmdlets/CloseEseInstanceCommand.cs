@@ -30,22 +30,25 @@ namespace EseBackup.PowerShell.Cmdlets
                 WriteVerbose(instance.OwnsInstance
                     ? $"Closing ESE instance '{instance.Name}': detaching {instance.Databases.Count} database(s) and shutting down."
                     : $"Releasing ESE instance '{instance.Name}': it belongs to the code that created it and keeps running.");
+                BeginItem();
                 try
                 {
                     instance.Close();
                 }
                 catch (JetException ex)
                 {
-                    WriteError(new ErrorRecord(ex, "CloseEseInstanceFailed", ErrorCategory.CloseError, instance));
+                    FailItem(new ErrorRecord(ex, "CloseEseInstanceFailed", ErrorCategory.CloseError, instance));
                 }
                 catch (AggregateException ex)
                 {
-                    foreach (var inner in ex.InnerExceptions)
-                        WriteError(new ErrorRecord(inner, "CloseEseInstanceFailed", ErrorCategory.CloseError, instance));
+                    // Every inner failure is told; the last one is the item's failure.
+                    for (var i = 0; i < ex.InnerExceptions.Count - 1; i++)
+                        WriteError(new ErrorRecord(ex.InnerExceptions[i], "CloseEseInstanceFailed", ErrorCategory.CloseError, instance));
+                    FailItem(new ErrorRecord(ex.InnerExceptions[ex.InnerExceptions.Count - 1], "CloseEseInstanceFailed", ErrorCategory.CloseError, instance));
                 }
                 catch (PlatformNotSupportedException ex)
                 {
-                    WriteError(ToErrorRecord(ex, "CloseEseInstanceFailed", instance));
+                    FailItem(ToErrorRecord(ex, "CloseEseInstanceFailed", instance));
                 }
             }
         }

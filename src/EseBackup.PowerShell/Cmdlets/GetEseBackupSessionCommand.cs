@@ -27,9 +27,10 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             foreach (var id in Id)
             {
+                BeginItem();
                 var match = open.FirstOrDefault(s => s.Id == id);
                 if (match != null) WriteObject(match);
-                else WriteError(new ErrorRecord(new ArgumentException($"No open backup session has id {id}."), "SessionNotFound", ErrorCategory.ObjectNotFound, id));
+                else FailItem(new ErrorRecord(new ArgumentException($"No open backup session has id {id}."), "SessionNotFound", ErrorCategory.ObjectNotFound, id));
             }
         }
     }

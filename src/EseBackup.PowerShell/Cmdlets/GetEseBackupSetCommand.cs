@@ -16,12 +16,8 @@ namespace EseBackup.PowerShell.Cmdlets
         {
             foreach (var path in InputPaths())
             {
-                if (!Directory.Exists(path))
-                {
-                    WriteError(new ErrorRecord(new ArgumentException($"'{path}' is not a folder: name a backup destination folder or a backup set folder."),
-                        "NotABackupSetFolder", ErrorCategory.InvalidArgument, path));
-                    continue;
-                }
+                if (!IsFolderItem(path, "a backup destination folder or a backup set folder")) continue;
+                BeginItem();
                 try
                 {
                     foreach (var set in BackupSetInfo.List(path))
@@ -32,7 +28,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    WriteEngineError(ex, "BackupSetListFailed", path);
+                    FailItem(ex, "BackupSetListFailed", path);
                 }
             }
         }

@@ -13,8 +13,7 @@ namespace EseBackup.PowerShell.Cmdlets
         {
             foreach (var path in InputPaths())
             {
-                // A folder gives every database in it (a service's data folder, a snapshot, a backup set).
-                foreach (var file in FilesOf(path, f => EseFileDetector.Detect(f) == EseFileKind.Database, "ESE database", "NoDatabaseInFolder"))
+                foreach (var file in DatabasesOf(path))
                 {
                     ReadEach(file, "InvalidDatabaseHeader", () =>
                     {

@@ -35,16 +35,18 @@ namespace EseBackup.PowerShell.Cmdlets
 
         void ReadFolder(string folder)
         {
+            BeginItem();
             var baseNames = BaseName != null ? new[] { BaseName } : LogSequence.FindBaseNames(folder).ToArray();
             if (baseNames.Length == 0)
             {
-                WriteError(new ErrorRecord(new FileNotFoundException($"The folder '{folder}' holds no ESE transaction logs (*.log, *.jtx)."), "NoLogsInFolder", ErrorCategory.ObjectNotFound, folder));
+                FailItem(new ErrorRecord(new FileNotFoundException($"The folder '{folder}' holds no ESE transaction logs (*.log, *.jtx)."), "NoLogsInFolder", ErrorCategory.ObjectNotFound, folder));
                 return;
             }
             foreach (var baseName in baseNames)
             {
                 var sequence = LogSequence.Scan(folder, baseName);
-                foreach (var bad in sequence.Unreadable) WriteEngineError(bad, "InvalidLogFile", bad.FilePath);
+                // An unreadable log is a finding about the folder, which was read: non-terminating.
+                foreach (var bad in sequence.Unreadable) WriteError(ToErrorRecord(bad, "InvalidLogFile", bad.FilePath));
                 foreach (var gap in sequence.Gaps)
                     WriteWarning($"'{folder}': log generation{(gap.Count == 1 ? "" : "s")} {gap} of base name '{baseName}' {(gap.Count == 1 ? "is" : "are")} missing: the sequence {sequence.LowGeneration}-{sequence.HighGeneration} has a gap, so recovery cannot replay across it.");
                 WriteObject(sequence.Logs, enumerateCollection: true);

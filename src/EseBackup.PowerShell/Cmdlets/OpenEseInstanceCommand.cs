@@ -19,13 +19,16 @@ namespace EseBackup.PowerShell.Cmdlets
         private readonly List<string> _databases = new List<string>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "PSPath")]
+        [Alias(PathAlias.FullName, PathAlias.PSPath)]
+        [PathArgument]
         public string[] DatabasePath { get; set; } = Array.Empty<string>();
 
         [Parameter(Mandatory = true)]
+        [PathArgument]
         public string LogPath { get; set; } = "";
 
         [Parameter]
+        [PathArgument]
         public string? SystemPath { get; set; }
 
         [Parameter]
@@ -52,7 +55,8 @@ namespace EseBackup.PowerShell.Cmdlets
                 {
                     if (Directory.Exists(resolved))
                     {
-                        WriteError(new ErrorRecord(new ArgumentException($"'{resolved}' is a folder; -DatabasePath takes database files."), "DatabasePathIsFolder", ErrorCategory.InvalidArgument, resolved));
+                        BeginItem();
+                        FailItem(new ErrorRecord(new ArgumentException($"'{resolved}' is a folder; -DatabasePath takes database files."), "DatabasePathIsFolder", ErrorCategory.InvalidArgument, resolved));
                         continue;
                     }
                     _databases.Add(resolved);
@@ -62,6 +66,7 @@ namespace EseBackup.PowerShell.Cmdlets
 
         protected override void EndProcessing()
         {
+            base.EndProcessing();
             if (_databases.Count == 0)
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("No database to attach: every -DatabasePath failed to resolve."), "NoDatabase", ErrorCategory.InvalidArgument, DatabasePath));

@@ -19,6 +19,7 @@ namespace EseBackup.PowerShell.Cmdlets
         /// <summary>The folder under which the new set folder is created (default: the session's -Destination).</summary>
         [Parameter(Position = 1)]
         [ValidateNotNullOrEmpty]
+        [PathArgument]
         public string? Destination { get; set; }
 
         /// <summary>Upper bound on the copy rate in MB/s; 0 (default) is no limit.</summary>
@@ -29,11 +30,12 @@ namespace EseBackup.PowerShell.Cmdlets
         protected override void ProcessRecord()
         {
             var session = Session!;
+            BeginItem();
             var destination = Destination != null ? ResolveNewPath(Destination) : session.DestinationRoot;
             if (destination == null)
             {
                 session.Abort("No destination was given for the backup set.");
-                WriteError(new ErrorRecord(new ArgumentException("Give -Destination here or to Start-EseExternalBackup: the folder where the backup set is written. The session was aborted."),
+                FailItem(new ErrorRecord(new ArgumentException("Give -Destination here or to Start-EseExternalBackup: the folder where the backup set is written. The session was aborted."),
                     "NoDestination", ErrorCategory.InvalidArgument, session));
                 return;
             }
@@ -50,7 +52,7 @@ namespace EseBackup.PowerShell.Cmdlets
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
                 session.Abort(ex.Message);
-                WriteError(BackupError(ex, session));
+                FailItem(BackupError(ex, session));
                 return;
             }
             finally

@@ -16,8 +16,9 @@ namespace EseBackup.PowerShell.Cmdlets
     {
         /// <summary>The folder holding the backup sets (a backup destination).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "FullName")]
+        [Alias(PathAlias.PSPath, PathAlias.FullName, PathAlias.LP)]
         [ValidateNotNullOrEmpty]
+        [PathArgument]
         public string Path { get; set; } = "";
 
         /// <summary>Keep the newest N complete sets (and the sets they build on).</summary>
@@ -43,7 +44,8 @@ namespace EseBackup.PowerShell.Cmdlets
             if (root == null) return;
             if (!Directory.Exists(root))
             {
-                WriteError(new ErrorRecord(new ArgumentException($"'{root}' is not a folder: name the folder holding the backup sets."), "NotABackupSetFolder", ErrorCategory.InvalidArgument, root));
+                BeginItem();
+                FailItem(new ErrorRecord(new ArgumentException($"'{root}' is not a folder: name the folder holding the backup sets."), "NotABackupSetFolder", ErrorCategory.InvalidArgument, root));
                 return;
             }
             root = System.IO.Path.GetFullPath(root).TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar);
@@ -67,7 +69,11 @@ namespace EseBackup.PowerShell.Cmdlets
 
         protected override void EndProcessing()
         {
-            if (_targets.Count == 0) return;
+            if (_targets.Count == 0)
+            {
+                base.EndProcessing(); // a path that named nothing fails here (failure contract, EseCmdlet)
+                return;
+            }
             bool hasKeep = MyInvocation.BoundParameters.ContainsKey(nameof(KeepLast));
             DateTime? cutoff = null;
             if (OlderThan != null)
@@ -75,17 +81,18 @@ namespace EseBackup.PowerShell.Cmdlets
                 cutoff = ToCutoff(OlderThan);
                 if (cutoff == null)
                 {
-                    WriteError(new ErrorRecord(new ArgumentException($"-OlderThan '{OlderThan}' is neither a TimeSpan (an age, e.g. (New-TimeSpan -Days 30) or '30.00:00:00') nor a DateTime."),
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-OlderThan '{OlderThan}' is neither a TimeSpan (an age, e.g. (New-TimeSpan -Days 30) or '30.00:00:00') nor a DateTime."),
                         "InvalidOlderThan", ErrorCategory.InvalidArgument, OlderThan));
                     return;
                 }
             }
             if (!hasKeep && cutoff == null)
             {
-                WriteError(new ErrorRecord(new ArgumentException("Name a retention rule: -KeepLast <N> and/or -OlderThan <TimeSpan or DateTime>."), "NoRetentionRule", ErrorCategory.InvalidArgument, _targets[0].Key));
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Name a retention rule: -KeepLast <N> and/or -OlderThan <TimeSpan or DateTime>."), "NoRetentionRule", ErrorCategory.InvalidArgument, _targets[0].Key));
                 return;
             }
             foreach (var target in _targets) Apply(target.Key, target.Value, hasKeep, cutoff);
+            base.EndProcessing();
         }
 
         /// <summary>Decides the rule over all sets of <paramref name="root"/>; removes only the named set folders when some were named.</summary>
@@ -114,6 +121,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 }
                 var what = d.Set.IsComplete ? $"{d.Set.Kind} backup set from {d.Set.Time.ToLocalTime():g}" : "incomplete backup set";
                 if (!ShouldProcess(d.Set.Path, $"Remove {what} ({d.Reason})")) continue;
+                BeginItem();
                 try
                 {
                     BackupRetention.Delete(d.Set);
@@ -122,11 +130,11 @@ namespace EseBackup.PowerShell.Cmdlets
                 catch (BackupSetInUseException ex)
                 {
                     // A backup started building on it after the plan was made: it stays, and says so.
-                    WriteError(new ErrorRecord(ex, "BackupSetInUse", ErrorCategory.ResourceBusy, d.Set.Path));
+                    FailItem(new ErrorRecord(ex, "BackupSetInUse", ErrorCategory.ResourceBusy, d.Set.Path));
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    WriteEngineError(ex, "BackupSetRemoveFailed", d.Set.Path);
+                    FailItem(ex, "BackupSetRemoveFailed", d.Set.Path);
                 }
             }
         }

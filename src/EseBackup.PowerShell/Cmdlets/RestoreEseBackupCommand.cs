@@ -10,22 +10,17 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Restore-EseBackup: lays a backup set and the sets it builds on out as databases + logs, verified as it copies.</summary>
-    [Cmdlet(VerbsData.Restore, "EseBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    /// <remarks>-Path / -LiteralPath name the set to restore (the last of its chain); each set given or piped is its own restore.</remarks>
+    [Cmdlet(VerbsData.Restore, "EseBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(RestoreResult))]
-    public sealed class RestoreEseBackupCommand : EseCmdlet
+    public sealed class RestoreEseBackupCommand : BackupSetPathCmdlet
     {
         readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
-        /// <summary>The backup set to restore (the last of its chain: a full set or an incremental).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "FullName")]
+        /// <summary>The folder the databases and logs go to (created when missing); binds from a Destination property of piped objects (Import-Csv rows).</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.BackupSetPathCompleter))]
-        public string Path { get; set; } = "";
-
-        /// <summary>The folder the databases and logs go to (created when missing).</summary>
-        [Parameter(Mandatory = true, Position = 1)]
-        [ValidateNotNullOrEmpty]
+        [PathArgument]
         public string Destination { get; set; } = "";
 
         /// <summary>Restore logs only up to this generation (sets beyond it are not used).</summary>
@@ -43,12 +38,16 @@ namespace EseBackup.PowerShell.Cmdlets
 
         protected override void ProcessRecord()
         {
-            var setPath = ResolveExistingPaths(Path, literal: true).FirstOrDefault();
-            if (setPath == null) return;
+            foreach (var setPath in InputPaths()) RestoreOne(setPath);
+        }
+
+        void RestoreOne(string setPath)
+        {
+            BeginItem();
             var destination = ResolveNewPath(Destination);
             if (Recover && !RestoreRecovery.IsAvailable)
             {
-                WriteError(new ErrorRecord(new PlatformNotSupportedException(RestoreRecovery.NotSupportedMessage), "RecoverRequiresWindows", ErrorCategory.NotImplemented, setPath));
+                FailItem(new ErrorRecord(new PlatformNotSupportedException(RestoreRecovery.NotSupportedMessage), "RecoverRequiresWindows", ErrorCategory.NotImplemented, setPath));
                 return;
             }
             RestorePlan plan;
@@ -58,7 +57,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             catch (Exception ex) when (ex is BackupSetException || ex is ArgumentException || ex is IOException || ex is UnauthorizedAccessException)
             {
-                WriteError(ToRecord(ex, setPath));
+                FailItem(ToRecord(ex, setPath));
                 return;
             }
 
@@ -95,7 +94,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             catch (Exception ex) when (ex is BackupSetException || ex is IOException || ex is UnauthorizedAccessException || ex is PlatformNotSupportedException || ex is Core.Protocol.JetException)
             {
-                WriteError(ToRecord(ex, setPath));
+                FailItem(ToRecord(ex, setPath));
             }
             finally
             {

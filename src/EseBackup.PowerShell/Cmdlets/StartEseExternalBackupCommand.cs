@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
 using EseBackup.Core.Protocol;
@@ -8,12 +9,13 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Start-EseExternalBackup: begins a full or incremental external backup of a database folder no engine holds open.</summary>
-    [Cmdlet(VerbsLifecycle.Start, "EseExternalBackup", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsLifecycle.Start, "EseExternalBackup", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(BackupSession))]
     public sealed class StartEseExternalBackupCommand : BackupPathCmdlet
     {
         /// <summary>A live ESE instance in this process (Windows): an EseInstance from Open-EseInstance, a ManagedEsent Instance or JET_INSTANCE, or an IntPtr handle.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "Instance", ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, ParameterSetName = InstanceSet, ValueFromPipeline = true)]
+        [InstanceArgument]
         [ValidateNotNull]
         public object? Instance { get; set; }
 
@@ -21,25 +23,28 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter Incremental { get; set; }
 
-        /// <summary>Where sets are written; later stages use it when they are not given one.</summary>
-        [Parameter]
+        /// <summary>Where sets are written; later stages use it when they are not given one. Binds from a Destination property of piped objects.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [PathArgument]
         public string? Destination { get; set; }
 
         /// <summary>Abort the session when no stage has touched it for this long (default 30 minutes).</summary>
         [Parameter]
         public TimeSpan IdleTimeout { get; set; } = BackupSession.DefaultIdleTimeout;
 
-        protected override void EndProcessing()
+        protected override void BeginProcessing()
         {
-            var fromInstance = ParameterSetName == "Instance";
-            var paths = fromInstance ? new string[0] : CollectedPaths();
-            if (paths == null) return;
             if (IdleTimeout <= TimeSpan.Zero)
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be a positive time span (for example 00:30:00)."),
                     "InvalidIdleTimeout", ErrorCategory.InvalidArgument, IdleTimeout));
             }
+            base.BeginProcessing();
+        }
+
+        protected override void BackUpOne(IReadOnlyList<string> paths, bool fromInstance)
+        {
             var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
             var destination = Destination != null ? ResolveNewPath(Destination) : null;
             BackupSession session;
@@ -51,7 +56,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
-                WriteError(BackupError(ex, fromInstance ? Instance : string.Join(", ", paths)));
+                FailItem(BackupError(ex, fromInstance ? Instance : string.Join(", ", paths)));
                 return;
             }
             session.DestinationRoot = destination;

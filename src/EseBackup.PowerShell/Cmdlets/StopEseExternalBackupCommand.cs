@@ -27,6 +27,7 @@ namespace EseBackup.PowerShell.Cmdlets
         protected override void ProcessRecord()
         {
             var session = Session!;
+            BeginItem();
             if (Abort)
             {
                 if (ConfirmOrAbort(session, "Abort the backup (no set is committed)"))
@@ -59,7 +60,7 @@ namespace EseBackup.PowerShell.Cmdlets
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
                 session.Abort(ex.Message);
-                WriteError(BackupError(ex, session));
+                FailItem(BackupError(ex, session));
                 return;
             }
             finally

@@ -25,12 +25,7 @@ namespace EseBackup.PowerShell.Cmdlets
         {
             foreach (var path in InputPaths())
             {
-                if (!Directory.Exists(path))
-                {
-                    WriteError(new ErrorRecord(new ArgumentException($"'{path}' is not a folder: name a backup set folder or a folder holding backup sets."),
-                        "NotABackupSetFolder", ErrorCategory.InvalidArgument, path));
-                    continue;
-                }
+                if (!IsFolderItem(path, "a backup set folder or a folder holding backup sets")) continue;
                 if (BackupSetInfo.IsSetFolder(path))
                 {
                     VerifyOne(path, null);
@@ -40,7 +35,8 @@ namespace EseBackup.PowerShell.Cmdlets
                 var sets = BackupSetInfo.List(catalog).OrderBy(s => s.Time).ToList();
                 if (sets.Count == 0)
                 {
-                    WriteError(new ErrorRecord(new DirectoryNotFoundException($"'{path}' holds no backup sets (folders named like 20240506-070809-full with a {BackupManifest.FileName})."),
+                    BeginItem();
+                    FailItem(new ErrorRecord(new DirectoryNotFoundException($"'{path}' holds no backup sets (folders named like 20240506-070809-full with a {BackupManifest.FileName})."),
                         "NoBackupSets", ErrorCategory.ObjectNotFound, path));
                     continue;
                 }
@@ -54,6 +50,7 @@ namespace EseBackup.PowerShell.Cmdlets
 
         void VerifyOne(string setPath, BackupSetCatalog? catalog)
         {
+            BeginItem();
             var progress = new ProgressRecord(1, Quick ? "Checking backup set hashes" : "Verifying backup set", System.IO.Path.GetFileName(setPath));
             var clock = Stopwatch.StartNew();
             long lastTick = -1;
@@ -72,13 +69,16 @@ namespace EseBackup.PowerShell.Cmdlets
                     },
                     cancellation: _stop.Token, catalog: catalog);
                 WriteObject(result);
+                if (!result.IsValid)
+                    FailItem(new ErrorRecord(new BackupSetException(new BackupSetProblem(result.Problems[0].Kind, setPath, result.Problems[0].File, Summary(result))),
+                        "BackupSetVerificationFailed", ErrorCategory.InvalidData, result));
             }
             catch (OperationCanceledException)
             {
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                WriteEngineError(ex, "BackupSetReadFailed", setPath);
+                FailItem(ex, "BackupSetReadFailed", setPath);
             }
             finally
             {
@@ -86,6 +86,10 @@ namespace EseBackup.PowerShell.Cmdlets
                 WriteProgress(progress);
             }
         }
+
+        /// <summary>One line for a set that failed verification: how many problems, and the first.</summary>
+        static string Summary(BackupSetVerificationResult result) =>
+            $"Backup set '{result.Path}' failed verification with {result.Problems.Count} problem(s); the first: {result.Problems[0].Message}";
 
         protected override void StopProcessing() => _stop.Cancel();
     }

@@ -14,6 +14,7 @@ namespace EseBackup.PowerShell.Cmdlets
     public sealed class TestEseBackupFreshnessCommand : EseCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [PathArgument]
         public string Destination { get; set; } = "";
 
         [Parameter(Mandatory = true, Position = 1)]
@@ -22,6 +23,7 @@ namespace EseBackup.PowerShell.Cmdlets
         /// <summary>Only full backups of this source folder count.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Path")]
+        [PathArgument]
         public string? SourcePath { get; set; }
 
         [Parameter]

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using EseBackup.Core.Format;
@@ -17,20 +18,15 @@ namespace EseBackup.PowerShell.Cmdlets
 
         protected override void ProcessRecord()
         {
+            // A folder is verified as the databases in it, as Get-EseDatabaseInfo reads them.
             foreach (var path in InputPaths())
-            {
-                if (Directory.Exists(path))
-                {
-                    WriteError(new ErrorRecord(new ArgumentException($"'{path}' is a directory; name a database file (Get-EseDatabaseInfo -Path <folder> lists the databases in it)."),
-                        "PathIsDirectory", ErrorCategory.InvalidArgument, path));
-                    continue;
-                }
-                Verify(path);
-            }
+                foreach (var database in DatabasesOf(path))
+                    Verify(database);
         }
 
         void Verify(string path)
         {
+            BeginItem();
             var progress = new ProgressRecord(1, "Verifying page checksums", System.IO.Path.GetFileName(path));
             var clock = Stopwatch.StartNew();
             long lastReport = -1;
@@ -52,6 +48,9 @@ namespace EseBackup.PowerShell.Cmdlets
                 if (!result.ShadowHeaderMatches && result.HeaderChecksumValid)
                     WriteWarning($"'{path}': the shadow header (page 1) differs from the database header (page 0).");
                 WriteObject(result);
+                if (result.BadPageCount > 0 || !result.HeaderChecksumValid)
+                    FailItem(new ErrorRecord(new EseFormatException(path, EseFormatProblem.BadPageChecksum, Summary(result), result.BadPages.FirstOrDefault()?.PageNumber),
+                        "DatabaseVerificationFailed", ErrorCategory.InvalidData, result));
             }
             catch (OperationCanceledException)
             {
@@ -59,13 +58,21 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             catch (Exception ex) when (ex is EseFormatException || ex is IOException || ex is UnauthorizedAccessException)
             {
-                WriteEngineError(ex, ex is EseFormatException ? "InvalidDatabase" : "DatabaseReadFailed", path);
+                FailItem(ex, ex is EseFormatException ? "InvalidDatabase" : "DatabaseReadFailed", path);
             }
             finally
             {
                 progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(progress);
             }
+        }
+
+        /// <summary>One line for the failed verification: how many pages are bad and which come first.</summary>
+        static string Summary(DatabaseVerificationResult result)
+        {
+            var first = string.Join(", ", result.BadPages.Take(3).Select(b => b.IsHeader ? "the header" : $"page {b.PageNumber}"));
+            var header = result.HeaderChecksumValid ? "" : "the database header checksum is wrong; ";
+            return $"'{result.Path}': page checksum verification failed: {header}{result.BadPageCount} of {result.PagesChecked} page(s) have a bad checksum{(first.Length > 0 ? $" ({first}{(result.BadPageCount > 3 ? ", ..." : "")})" : "")}.";
         }
 
         protected override void StopProcessing() => _stop.Cancel();

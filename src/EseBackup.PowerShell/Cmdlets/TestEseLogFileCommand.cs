@@ -46,10 +46,16 @@ namespace EseBackup.PowerShell.Cmdlets
                 LogVerifier.VerifyFiles(_files, check =>
                     {
                         index++;
+                        BeginItem();
                         foreach (var problem in check.Problems)
                             WriteError(new ErrorRecord(new EseFormatException(problem.Path, FormatProblemOf(problem.Kind), problem.Message),
                                 "Log" + problem.Kind, problem.Kind == LogProblemKind.Unreadable ? ErrorCategory.ReadError : ErrorCategory.InvalidData, problem));
                         WriteObject(check);
+                        // The failure contract (EseCmdlet): one log that fails verification throws, carrying its check.
+                        if (check.Problems.Count > 0)
+                            FailItem(new ErrorRecord(new EseFormatException(check.Path, FormatProblemOf(check.Problems[0].Kind),
+                                    $"'{check.Path}' failed verification with {check.Problems.Count} problem(s); the first: {check.Problems[0].Message}"),
+                                "LogVerificationFailed", ErrorCategory.InvalidData, check));
                     },
                     (path, bytes) =>
                     {
@@ -72,6 +78,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(progress);
             }
+            base.EndProcessing();
         }
 
         /// <summary>In a folder: current, archived and temp logs; not reserve logs nor a temp log the engine has not written (all zero).</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -5,46 +6,63 @@ using System.Management.Automation;
 
 namespace EseBackup.PowerShell.Internal
 {
-    /// <summary>Stages that name what to back up: -Path (wildcards) or -LiteralPath, one folder or database file(s).</summary>
+    /// <summary>
+    /// Stages that name what to back up: -Path (wildcards) or -LiteralPath. Each folder, given or piped, is its
+    /// own backup (its own session and set); the database files of one pipeline record together are one
+    /// backup. Each backup is an item of the failure contract (EseCmdlet).
+    /// </summary>
     public abstract class BackupPathCmdlet : BackupSessionCmdlet
     {
-        private readonly List<string> _paths = new List<string>();
+        protected const string PathSet = "Path";
+        protected const string InstanceSet = "Instance";
 
         /// <summary>A database folder, or one or more database files. Wildcards allowed.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [PathArgument]
         [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.EseFileCompleter))]
-        public string[] Path { get; set; } = new string[0];
+        public string[] Path { get; set; } = Array.Empty<string>();
 
         /// <summary>Like -Path, without wildcard expansion.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "LiteralPath", ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
+        [Parameter(ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias(PathAlias.PSPath, PathAlias.FullName, PathAlias.LP)]
         [ValidateNotNullOrEmpty]
+        [PathArgument]
         [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.EseFileCompleter))]
-        public string[] LiteralPath { get; set; } = new string[0];
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName != "Path" && ParameterSetName != "LiteralPath") return;
-            var literal = ParameterSetName == "LiteralPath";
-            foreach (var p in literal ? LiteralPath : Path)
-                _paths.AddRange(ResolveExistingPaths(p, literal));
+            if (ParameterSetName == InstanceSet)
+            {
+                BeginItem();
+                BackUpOne(Array.Empty<string>(), fromInstance: true);
+                return;
+            }
+            foreach (var source in SourcesOfRecord())
+            {
+                if (Stopping) return;
+                BeginItem();
+                BackUpOne(source, fromInstance: false);
+            }
         }
 
-        /// <summary>The resolved paths, checked to be one folder or only files; null (error written) otherwise.</summary>
-        protected IReadOnlyList<string>? CollectedPaths()
+        /// <summary>One backup: a folder, or database files that go into one set (empty for -Instance).</summary>
+        protected abstract void BackUpOne(IReadOnlyList<string> paths, bool fromInstance);
+
+        /// <summary>This record's backups: each folder alone, then its files together.</summary>
+        private IEnumerable<IReadOnlyList<string>> SourcesOfRecord()
         {
-            var distinct = _paths.Distinct().ToList();
-            if (distinct.Count == 0) return null;
-            if (distinct.Count > 1 && distinct.Any(Directory.Exists))
-            {
-                WriteError(new ErrorRecord(
-                    new System.ArgumentException($"Name either one database folder or database files, not several folders ({string.Join(", ", distinct)})."),
-                    "AmbiguousBackupSource", ErrorCategory.InvalidArgument, distinct));
-                return null;
-            }
-            return distinct;
+            var resolved = ResolvePathParameters(Path, LiteralPath)
+                .Distinct(StringComparer.Ordinal).ToList();
+            foreach (var folder in resolved.Where(Directory.Exists)) yield return new[] { folder };
+            var files = resolved.Where(p => !Directory.Exists(p)).ToList();
+            if (files.Count > 0) yield return files;
         }
+
+        /// <summary>What a backup is of, for messages: the instance, or the folder / files.</summary>
+        protected string Describe(IReadOnlyList<string> paths, object? instance, bool fromInstance) =>
+            fromInstance ? $"ESE instance {instance}" : string.Join(", ", paths);
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using EseBackup.Core.Format;
 using EseBackup.Core.Protocol;
@@ -11,10 +12,66 @@ namespace EseBackup.PowerShell.Internal
     /// What every EseBackup cmdlet shares: resolving PowerShell paths to file-system paths and turning
     /// engine exceptions into ErrorRecords with the right category and target. No ESE logic here.
     /// </summary>
+    /// <remarks>
+    /// The failure contract every cmdlet follows (about_EseBackup, "ERRORS IN SCRIPTS"): a cmdlet works on
+    /// items (a backup, a restore, a set or file verified or read, a path that names nothing). When it was
+    /// given one item and that item fails, the error is terminating, so <c>try/catch</c> sees it and the next
+    /// line does not run; when it was given several, each failure is a non-terminating error and the other
+    /// items go on. Because the pipeline does not say whether more input follows, the first failure is held
+    /// until the next item starts (then it is written) or input ends (then it is thrown).
+    /// A derived cmdlet calls <see cref="BeginItem"/> when an item starts and <see cref="FailItem"/> when
+    /// it fails, and calls <c>base.EndProcessing()</c> if it overrides EndProcessing.
+    /// </remarks>
     public abstract class EseCmdlet : PSCmdlet
     {
-        /// <summary>Resolves a path that may contain wildcards to existing file-system paths; writes an error per miss.</summary>
-        protected IEnumerable<string> ResolveExistingPaths(string path, bool literal)
+        private int _items;
+        private ErrorRecord? _heldFailure;
+
+        /// <summary>How many items this call has started so far.</summary>
+        protected int ItemCount => _items;
+
+        /// <summary>An item starts: a failure held for the previous one is now one among several.</summary>
+        protected void BeginItem()
+        {
+            if (++_items > 1) ReleaseHeldFailure();
+        }
+
+        /// <summary>The current item failed (see the failure contract above).</summary>
+        protected void FailItem(ErrorRecord record)
+        {
+            if (_items == 0) _items = 1;
+            if (_items == 1 && _heldFailure == null)
+            {
+                _heldFailure = record;
+                return;
+            }
+            ReleaseHeldFailure();
+            WriteError(record);
+        }
+
+        /// <summary>Throws the held failure when this call had one item; writes it when it had several.</summary>
+        protected override void EndProcessing()
+        {
+            var held = _heldFailure;
+            _heldFailure = null;
+            if (held == null) return;
+            if (_items <= 1) ThrowTerminatingError(held);
+            WriteError(held);
+        }
+
+        private void ReleaseHeldFailure()
+        {
+            var held = _heldFailure;
+            _heldFailure = null;
+            if (held != null) WriteError(held);
+        }
+
+        /// <summary>
+        /// Resolves a path to existing file-system paths. -Path expands wildcards; a pattern that matches
+        /// nothing but names an existing item literally (a folder called 'Data [prod]') is that item. A path
+        /// that names nothing is a failed item (<see cref="FailItem"/>), like Get-Item.
+        /// </summary>
+        protected IReadOnlyList<string> ResolveExistingPaths(string path, bool literal)
         {
             var results = new List<string>();
             try
@@ -22,42 +79,68 @@ namespace EseBackup.PowerShell.Internal
                 if (literal)
                 {
                     var resolved = GetUnresolvedProviderPathFromPSPath(path);
-                    if (File.Exists(resolved) || Directory.Exists(resolved)) results.Add(resolved);
-                    else WriteNotFound(path);
+                    if (Exists(resolved)) results.Add(resolved);
+                    else FailNotFound(path, literal);
+                    return results;
                 }
-                else
+                foreach (var p in GetResolvedProviderPathFromPSPath(path, out var provider))
                 {
-                    foreach (var p in GetResolvedProviderPathFromPSPath(path, out var provider))
+                    if (provider.Name != "FileSystem")
                     {
-                        if (provider.Name != "FileSystem")
-                        {
-                            WriteError(new ErrorRecord(new ArgumentException($"'{path}' is not a file-system path."), "NotAFileSystemPath", ErrorCategory.InvalidArgument, path));
-                            continue;
-                        }
-                        results.Add(p);
+                        BeginItem();
+                        FailItem(new ErrorRecord(new ArgumentException($"'{path}' is not a file-system path."), "NotAFileSystemPath", ErrorCategory.InvalidArgument, path));
+                        continue;
                     }
+                    results.Add(p);
+                }
+                if (results.Count == 0)
+                {
+                    var asLiteral = GetUnresolvedProviderPathFromPSPath(path);
+                    if (Exists(asLiteral))
+                    {
+                        WriteVerbose($"-Path '{path}' matches nothing as a wildcard pattern; using the item of that exact name ('{asLiteral}'). Use -LiteralPath to say so.");
+                        results.Add(asLiteral);
+                    }
+                    else FailNotFound(path, literal);
                 }
             }
             catch (ItemNotFoundException)
             {
-                WriteNotFound(path);
+                FailNotFound(path, literal);
+            }
+            catch (Exception ex) when (ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is NotSupportedException)
+            {
+                BeginItem();
+                FailItem(ToErrorRecord(ex, "NotAFileSystemPath", path));
             }
             return results;
         }
 
-        /// <summary>The file-system paths named by a -Path (wildcards) or -LiteralPath parameter.</summary>
-        protected IEnumerable<string> ResolveInputPaths(string[]? path, string[]? literalPath)
+        private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
+
+        /// <summary>
+        /// The file-system paths named by -Path (wildcards) and -LiteralPath, without repeats. The two share one
+        /// parameter set (PathParameters.cs says why); naming neither is a failed item.
+        /// </summary>
+        protected IReadOnlyList<string> ResolvePathParameters(string[]? path, string[]? literalPath)
         {
-            if (literalPath != null)
-                foreach (var p in literalPath)
-                    foreach (var r in ResolveExistingPaths(p, literal: true)) yield return r;
-            if (path != null)
-                foreach (var p in path)
-                    foreach (var r in ResolveExistingPaths(p, literal: false)) yield return r;
+            var results = new List<string>();
+            if ((path == null || path.Length == 0) && (literalPath == null || literalPath.Length == 0))
+            {
+                BeginItem();
+                FailItem(new ErrorRecord(new ArgumentException("Name what to work on with -Path or -LiteralPath, or pipe objects with a Path, FullName, PSPath or LP property."),
+                    "NoPath", ErrorCategory.InvalidArgument, null));
+                return results;
+            }
+            foreach (var p in path ?? Array.Empty<string>())
+                results.AddRange(ResolveExistingPaths(p, literal: false));
+            foreach (var p in literalPath ?? Array.Empty<string>())
+                results.AddRange(ResolveExistingPaths(p, literal: true));
+            return results.Distinct(StringComparer.Ordinal).ToList();
         }
 
-        /// <summary>Writes an engine exception as a non-terminating error about one target.</summary>
-        protected void WriteEngineError(Exception ex, string errorId, object? target) => WriteError(ToErrorRecord(ex, errorId, target));
+        /// <summary>Fails the current item with an engine exception about one target.</summary>
+        protected void FailItem(Exception ex, string errorId, object? target) => FailItem(ToErrorRecord(ex, errorId, target));
 
         /// <summary>A file-system path for something that may not exist yet (a destination).</summary>
         protected string ResolveNewPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
@@ -65,10 +148,15 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>An [object] parameter receives PowerShell's PSObject wrapper (a variable, the pipeline): the value inside it.</summary>
         protected static object BaseObjectOf(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
-        protected void WriteNotFound(string path)
+        /// <summary>A path that names nothing: one failed item, with a hint when wildcards may be why.</summary>
+        private void FailNotFound(string path, bool literal)
         {
-            WriteError(new ErrorRecord(
-                new FileNotFoundException($"Cannot find path '{path}' because it does not exist.", path),
+            var hint = !literal && WildcardPattern.ContainsWildcardCharacters(path)
+                ? " -Path treats * ? [ ] as wildcards and nothing matched; -LiteralPath takes the name as written."
+                : "";
+            BeginItem();
+            FailItem(new ErrorRecord(
+                new ItemNotFoundException($"Cannot find path '{path}' because it does not exist.{hint}"),
                 "PathNotFound", ErrorCategory.ObjectNotFound, path));
         }
 
