@@ -45,8 +45,7 @@ Describe 'Start-EseExternalBackup -IdleTimeout' {
         "$($idle[0])" | Should -Match 'aborted.*idle'
 
         # A stage given the aborted session says why it ended.
-        $session | Stop-EseExternalBackup -ErrorVariable stopErr -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        "$($stopErr[0])" | Should -Match "$($session.Id).*idle"
+        { $session | Stop-EseExternalBackup } | Should -Throw "*backup session $($session.Id) was idle*"
 
         # The source really left backup mode: the folder backs up again at once.
         $again = Start-EseExternalBackup -Path $src
