@@ -115,6 +115,9 @@ namespace EseBackup.Core.BackupSets
             readonly Dictionary<long, Slot> published = new Dictionary<long, Slot>();
             bool committing;
             bool stopping;
+            /// <summary>The run is over: a helper starting now leaves at once. activeHelpers counts those inside Work.</summary>
+            bool closed;
+            int activeHelpers;
             Exception? failure;
             long bytesCommitted;
             long pagesChecked;
@@ -196,7 +199,13 @@ namespace EseBackup.Core.BackupSets
                 finally
                 {
                     // Never hand a slice back to the pool while a helper may still use it.
-                    try { Task.WaitAll(helpers); } catch (Exception) { /* the first failure is kept below */ }
+                    // Wait for the helpers that started; one the thread pool has not started yet never will touch
+                    // a slot (a busy machine can delay it past a small file's whole run).
+                    lock (gate)
+                    {
+                        closed = true;
+                        while (activeHelpers > 0) Monitor.Wait(gate);
+                    }
                 }
                 if (failure != null) ExceptionDispatchInfo.Capture(failure).Throw();
                 cancellation.ThrowIfCancellationRequested();
@@ -215,6 +224,14 @@ namespace EseBackup.Core.BackupSets
             void Work(int w, Action<BadPage>? onBadPage, Action<long>? onBytes, CancellationToken cancellation)
             {
                 bool reports = w == 0;
+                if (!reports)
+                {
+                    lock (gate)
+                    {
+                        if (closed) return;
+                        activeHelpers++;
+                    }
+                }
                 try
                 {
                     long i;
@@ -234,6 +251,15 @@ namespace EseBackup.Core.BackupSets
                 catch (Exception ex) when (!reports)
                 {
                     Stop(ex);
+                }
+                finally
+                {
+                    if (!reports)
+                        lock (gate)
+                        {
+                            activeHelpers--;
+                            Monitor.PulseAll(gate);
+                        }
                 }
             }
 

@@ -40,7 +40,6 @@ namespace EseBackup.PowerShell.Cmdlets
             var clock = Stopwatch.StartNew();
             long lastTick = -1;
             int index = 0;
-            string? current = null;
             try
             {
                 LogVerifier.VerifyFiles(_files, check =>
@@ -59,10 +58,10 @@ namespace EseBackup.PowerShell.Cmdlets
                     },
                     (path, bytes) =>
                     {
+                        // At most four updates a second, however many (small) logs go by.
                         long tick = clock.ElapsedMilliseconds / 250;
-                        if (tick == lastTick && path == current) return;
+                        if (tick == lastTick) return;
                         lastTick = tick;
-                        current = path;
                         progress.PercentComplete = _files.Count > 0 ? Math.Min(100, index * 100 / _files.Count) : 0;
                         progress.StatusDescription = $"{System.IO.Path.GetFileName(path)}: {bytes / 1048576} MiB ({index + 1} of {_files.Count})";
                         WriteProgress(progress);
