@@ -79,31 +79,45 @@ Describe 'Concurrent backups, retention and restores in separate processes' {
         if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
     }
 
-    It 'two processes backing up as fast as they can (many in the same second) each get a set folder of their own' {
+    It 'two processes claiming set folders in a tight loop (150 each, many in one second) never claim the same folder, and backups started together all verify' {
         $src = New-SmallSource
         $dest = New-TestFolder 'pester-race-dest'
         $work = New-TestFolder 'pester-race-work'
-        $loop = @'
-for ($i = 0; $i -lt 8; $i++) {
-    try { $s = Backup-EseDatabase -Path $A -Destination $B -ErrorAction Stop; Write-Result @{ ok = $true; path = $s.Path } }
+        # The claim alone, as Read-EseBackupFile makes it (session, then the set folder), then an abort: both
+        # processes race for the same next free name of the same second again and again.
+        $claims = @'
+$done = [System.Collections.Generic.List[object]]::new()
+for ($i = 0; $i -lt 150; $i++) {
+    $s = [EseBackup.Core.BackupSets.BackupPipeline]::StartSnapshot([string[]] @($A), [EseBackup.Core.Protocol.BackupKind]::Full, $B)
+    try { $done.Add(@{ ok = $true; path = [EseBackup.Core.BackupSets.BackupSetWriter]::Create($s, $B).SetPath }) }
+    catch { $done.Add((Describe-Error $_)) }
+    finally { $s.Abort('claim race test') }
+}
+foreach ($d in $done) { Write-Result $d }
+# Then real backups, started together again.
+New-Item -ItemType File -Path (Join-Path $Work "claimed-$Role") | Out-Null
+Wait-File (Join-Path $Work 'claimed-one'); Wait-File (Join-Path $Work 'claimed-two')
+for ($i = 0; $i -lt 3; $i++) {
+    try { $made = Backup-EseDatabase -Path $A -Destination $B -ErrorAction Stop; Write-Result @{ ok = $true; backup = $made.Path } }
     catch { Write-Result (Describe-Error $_) }
 }
 '@
-        $r = Invoke-Together $work @{ one = $loop; two = $loop } @{ A = $src; B = $dest }
+        $r = Invoke-Together $work @{ one = $claims; two = $claims } @{ A = $src; B = $dest }
         $all = @($r.one) + @($r.two)
         $failed = @($all | Where-Object { -not $_.ok })
-        $failed.Count | Should -Be 0 -Because ($failed | ForEach-Object message | Out-String)
-        $paths = @($all.path)
-        $paths.Count | Should -Be 16
-        @($paths | Sort-Object -Unique).Count | Should -Be $paths.Count
-        # The window was hit: several sets share a start second (the second and later get -2, -3, ... names).
-        @($paths | Where-Object { (Split-Path $_ -Leaf) -match '^\d{8}-\d{6}-\d+-full$' }).Count | Should -BeGreaterThan 0
-        $sets = @(Get-EseBackupSet -Path $dest)
-        $sets.Count | Should -Be $paths.Count
-        @($sets | Where-Object { -not $_.IsComplete }).Count | Should -Be 0
-        $verified = @(Test-EseBackup -Path $dest -Quick)
-        @($verified | Where-Object { -not $_.IsValid }).Count | Should -Be 0
-        $verified.Count | Should -Be $paths.Count
+        $failed.Count | Should -Be 0 -Because ($failed | Select-Object -First 3 | ForEach-Object message | Out-String)
+        @($all | Where-Object path).Count | Should -Be 300
+        $shared = @(($r.one | Where-Object path).path | Where-Object { $_ -in ($r.two | Where-Object path).path })
+        $shared.Count | Should -Be 0 -Because "each folder is claimed by one process only ($($shared | Select-Object -First 3))"
+        # The window was there: both processes claimed folders in the same seconds.
+        $seconds = { param($paths) @($paths | ForEach-Object { (Split-Path $_ -Leaf).Substring(0, 15) } | Sort-Object -Unique) }
+        @((& $seconds ($r.one | Where-Object path).path) | Where-Object { $_ -in (& $seconds ($r.two | Where-Object path).path) }).Count | Should -BeGreaterThan 0
+        # The six real backups made at the same moment: six distinct complete sets that verify.
+        $backups = @($all | Where-Object backup)
+        $backups.Count | Should -Be 6
+        @($backups.backup | Sort-Object -Unique).Count | Should -Be 6
+        foreach ($b in $backups) { (Test-EseBackup -Path $b.backup -Quick).IsValid | Should -BeTrue -Because $b.backup }
+        @(Get-EseBackupSet -Path $dest | Where-Object IsComplete).Count | Should -Be 6
         (Get-LeaseFiles $dest).Count | Should -Be 0
     }
 
@@ -116,8 +130,7 @@ for ($i = 0; $i -lt 8; $i++) {
         # The writer: incrementals of A, slowed down so that each is being written for a few hundred ms; a full when
         # retention took the chain while no incremental was running.
         $writer = @'
-$deadline = [DateTime]::UtcNow.AddSeconds(4)
-while ([DateTime]::UtcNow -lt $deadline) {
+for ($i = 0; $i -lt 6; $i++) {
     $null = [EseBackup.Fixtures.EseFixtureWriter]::RollCurrentLog($A, 'edb', '.log', 5)
     $start = [DateTime]::UtcNow.Ticks
     try {
@@ -130,12 +143,12 @@ while ([DateTime]::UtcNow -lt $deadline) {
         Write-Result @{ ok = $true; kind = 'full'; path = $f.Path; setId = "$($f.SetId)"; start = $start; end = [DateTime]::UtcNow.Ticks }
     }
 }
+New-Item -ItemType File -Path (Join-Path $Work 'writer-done') | Out-Null
 '@
         # Retention: a newer full of another source, then keep only the newest set, incomplete ones included.
         $retention = @'
-$deadline = [DateTime]::UtcNow.AddSeconds(4)
 $inUse = 0
-while ([DateTime]::UtcNow -lt $deadline) {
+while (-not (Test-Path (Join-Path $Work 'writer-done'))) {
     $null = Backup-EseDatabase -Path $C -Destination $B -ErrorAction Stop
     $t0 = [DateTime]::UtcNow.Ticks
     $errs = $null
@@ -235,7 +248,7 @@ for ($round = 1; $round -le 20; $round++) {
         $null = Backup-EseDatabase -Path $src -Destination $dest
         $null = Step-CurrentLog $src
         foreach ($kind in 'Full', 'Incremental') {
-            $slow = "Backup-EseDatabase -Path `$A -Destination `$B -ThrottleMBps 0.2 $(if ($kind -eq 'Incremental') { '-Incremental' })"
+            $slow = "Backup-EseDatabase -Path `$A -Destination `$B -ThrottleMBps 0.05 $(if ($kind -eq 'Incremental') { '-Incremental' })"
             $killed = Start-ChildPwsh -Script "param([string] `$ModulePath, [string] `$A, [string] `$B)`nImport-Module `$ModulePath`n$slow" -ArgumentList @('-ModulePath', $script:ModulePath, '-A', $src, '-B', $dest)
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
             $partial = $null
