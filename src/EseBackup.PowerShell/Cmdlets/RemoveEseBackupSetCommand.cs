@@ -112,9 +112,10 @@ namespace EseBackup.PowerShell.Cmdlets
             foreach (var d in decisions.Where(d => !d.Remove)) WriteVerbose($"Keeping {d.Set.Name}: {d.Reason}.");
             if (!decisions.Any(d => d.Remove))
                 WriteVerbose($"Nothing to remove under '{root}': the rule keeps all {decisions.Count()} set(s).");
-            // A rule that removes every complete full set leaves nothing to restore from: only with -Force.
+            // An age limit alone can remove every complete full set, leaving nothing to restore from: only with -Force.
+            // (-KeepLast, at least 1, always keeps a newest set and the full set it builds on.)
             var fullsRemoved = decisions.Where(d => d.Remove && d.Set.IsComplete && d.Set.Kind == BackupKind.Full && (named == null || named.Contains(d.Set.Path))).ToList();
-            if (fullsRemoved.Count > 0 && !decisions.Any(d => !d.Remove && d.Set.IsComplete && d.Set.Kind == BackupKind.Full) && !Force)
+            if (!hasKeep && fullsRemoved.Count > 0 && !decisions.Any(d => !d.Remove && d.Set.IsComplete && d.Set.Kind == BackupKind.Full) && !Force)
             {
                 BeginItem();
                 FailItem(new ErrorRecord(new InvalidOperationException(
