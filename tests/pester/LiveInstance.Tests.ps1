@@ -56,6 +56,15 @@ Describe 'Live instance cmdlets against the engine model' -Skip:([bool]$script:M
         Test-BackupOpenInEngine | Should -BeFalse
     }
 
+    It 'still binds piped folders and files to -Path, not -Instance' {
+        $stopped = New-LiveFolder 'stopped'
+        $set = Get-Item $stopped.Folder | Backup-EseDatabase -Destination $script:Backups
+        $set.Source | Should -Be $stopped.Folder
+        $session = Get-Item $stopped.Database.Path | Start-EseExternalBackup
+        $session.Source | Should -BeOfType ([EseBackup.Core.Sources.SnapshotSource])
+        $session | Stop-EseExternalBackup -Abort
+    }
+
     It 'refuses an -Instance that is not an instance and names what it takes' {
         $err = $null
         try { Start-EseExternalBackup -Instance 'not an instance' -ErrorAction Stop } catch { $err = $_ }

@@ -61,6 +61,18 @@ namespace EseBackup.Core.Sources
             if (instance == null) throw new ArgumentNullException(nameof(instance));
             if (instance is EseInstance ese) return new JetInstanceSource(ese);
             var handle = HandleOf(instance, out var description);
+            // The handle of an instance Open-EseInstance opened is that instance: same name, same session key.
+            foreach (var open in EseInstance.OpenInstances)
+            {
+                try
+                {
+                    if (open.Handle == handle) return new JetInstanceSource(open);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Closed meanwhile: not this one.
+                }
+            }
             return FromHandle(handle, description);
         }
 
