@@ -9,14 +9,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Support/TestFolders.ps1')
 
     function New-EngineMadeChain {
-        $src = New-TestFolder 'pester-engine-src'
-        $spec = [EseBackup.Fixtures.DatabaseFolderSpec]::new()
-        $spec.Database.PageSize = 8192
-        $spec.Database.PageCount = 128
-        $spec.Logs.FirstGeneration = 1
-        $spec.Logs.LastGeneration = 5
-        $spec.Logs.LogFileSize = 128KB
-        $null = [EseBackup.Fixtures.EseFixtureWriter]::WriteDatabaseFolder($src, $spec)
+        $src = New-WrittenDatabaseFolder 'pester-engine-src' -PageCount 128 -LastGeneration 5
         $dest = New-TestFolder 'pester-engine-sets'
         $full = Backup-EseDatabase -Path $src -Destination $dest
         $copy = @([EseBackup.Fixtures.EngineBackupCopies]::MakeSetEngineMade($full.Path))[0]

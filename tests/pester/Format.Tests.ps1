@@ -269,7 +269,7 @@ Describe 'Default display of backup objects' {
         $session = Start-EseExternalBackup -Path $script:Source
         try {
             $text = $session | Out-String -Width 160
-            Get-TableHeader $text | Should -Be @('Id', 'Kind', 'State', 'StartTime', 'Files', 'Read', 'Set', 'Source')
+            Get-TableHeader $text | Should -Be @('Id', 'Kind', 'State', 'StartTime', 'Files', 'Read', 'Idle', 'Set', 'Source')
             $text | Should -Match ([EseBackup.PowerShell.Internal.DisplayFormat]::ShortId($session.Id))
             $text | Should -Match 'Started'
             Get-EseBackupSession | Out-String | Should -Match ([EseBackup.PowerShell.Internal.DisplayFormat]::ShortId($session.Id))

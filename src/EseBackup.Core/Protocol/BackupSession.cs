@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Threading;
 
@@ -108,6 +109,37 @@ namespace EseBackup.Core.Protocol
             get { lock (_gate) return _state != BackupSessionState.Complete && _state != BackupSessionState.Aborted; }
         }
 
+        /// <summary>Start-EseExternalBackup's default: long enough for a person working between stages.</summary>
+        public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(30);
+
+        /// <summary>Idle time is measured on a monotonic clock: a wall clock set back or forward neither keeps nor kills a session.</summary>
+        private static readonly Stopwatch Monotonic = Stopwatch.StartNew();
+        private Func<TimeSpan> _clock = () => Monotonic.Elapsed;
+        private TimeSpan _lastActivity = Monotonic.Elapsed;
+        private int _activeStages;
+        private TimeSpan? _idleTimeout;
+        private Timer? _idleTimer;
+
+        /// <summary>How long the session may go untouched before it is aborted; null for never.</summary>
+        public TimeSpan? IdleTimeout { get { lock (_gate) return _idleTimeout; } }
+
+        /// <summary>How long no stage has touched the session: zero while a stage is working on it or after it ended.</summary>
+        public TimeSpan IdleTime
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    if (_activeStages > 0 || _state == BackupSessionState.Complete || _state == BackupSessionState.Aborted) return TimeSpan.Zero;
+                    var idle = _clock() - _lastActivity;
+                    return idle > TimeSpan.Zero ? idle : TimeSpan.Zero;
+                }
+            }
+        }
+
+        /// <summary>True when the session was aborted because nothing touched it for its <see cref="IdleTimeout"/>.</summary>
+        public bool AbortedForIdleness { get; private set; }
+
         /// <summary>Raised once when the session ends, normally or by abort.</summary>
         public event EventHandler? Ended;
 
@@ -181,11 +213,23 @@ namespace EseBackup.Core.Protocol
         /// <summary>JetReadFileInstance: pages are checksum-verified by the source; a failed read aborts the session.</summary>
         public int ReadFile(BackupFileHandle file, byte[] buffer, int offset, int count)
         {
-            // Not under the lock: reading is long, and Abort (another thread, Ctrl+C) must get through.
-            RequireCurrentFile(file, "JetReadFile");
-            var read = Guard(() => Source.ReadFile(file, buffer, offset, count));
-            Interlocked.Add(ref _bytesRead, read);
-            return read;
+            // The read itself is not under the lock: reading is long, and Abort (another thread, Ctrl+C) must
+            // get through. It counts as activity from inside the lock, so the idle check never aborts mid-read.
+            lock (_gate)
+            {
+                RequireCurrentFile(file, "JetReadFile");
+                _activeStages++;
+            }
+            try
+            {
+                var read = Guard(() => Source.ReadFile(file, buffer, offset, count));
+                Interlocked.Add(ref _bytesRead, read);
+                return read;
+            }
+            finally
+            {
+                EndActivity();
+            }
         }
 
         /// <summary>JetCloseFileInstance.</summary>
@@ -314,6 +358,12 @@ namespace EseBackup.Core.Protocol
                 if (_state == BackupSessionState.Complete || _state == BackupSessionState.Aborted) return;
                 _state = BackupSessionState.Aborted;
             }
+            EndAborted(reason);
+        }
+
+        /// <summary>Ends the source with JET_bitBackupEndAbort once the state says Aborted; whatever the source does, the session ends.</summary>
+        private void EndAborted(string reason)
+        {
             try
             {
                 var open = _openFile;
@@ -336,6 +386,89 @@ namespace EseBackup.Core.Protocol
 
         public void Dispose() => Abort("The session was disposed before it completed.");
 
+        /// <summary>
+        /// Aborts the session once no stage has touched it for <paramref name="timeout"/> (Start-EseExternalBackup
+        /// -IdleTimeout): a session nobody stops must not keep its source in backup mode until the process ends.
+        /// </summary>
+        public void SetIdleTimeout(TimeSpan timeout) => ArmIdleTimeout(timeout, null, startTimer: true);
+
+        /// <summary>With an injected monotonic clock; without the timer, tests drive <see cref="CheckIdle"/> themselves.</summary>
+        internal void ArmIdleTimeout(TimeSpan timeout, Func<TimeSpan>? clock, bool startTimer)
+        {
+            if (timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "An idle timeout is a positive time span.");
+            lock (_gate)
+            {
+                RequireOpen("IdleTimeout");
+                if (clock != null) _clock = clock;
+                _idleTimeout = timeout;
+                _lastActivity = _clock();
+                if (!startTimer) return;
+                if (_idleTimer == null) _idleTimer = new Timer(_ => OnIdleTimer(), null, TimerDue(timeout), Timeout.InfiniteTimeSpan);
+                else _idleTimer.Change(TimerDue(timeout), Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        /// <summary>A pipeline stage starts working on the session: it is not idle until the matching <see cref="EndActivity"/>.</summary>
+        public void BeginActivity()
+        {
+            lock (_gate)
+            {
+                _activeStages++;
+                _lastActivity = _clock();
+            }
+        }
+
+        public void EndActivity()
+        {
+            lock (_gate)
+            {
+                if (_activeStages > 0) _activeStages--;
+                _lastActivity = _clock();
+            }
+        }
+
+        /// <summary>
+        /// Aborts the session when it has been idle for its timeout; otherwise returns how long until it would be
+        /// (null when it has ended or has no timeout). The decision and the state change happen under the gate a
+        /// read enters by, so an abort never starts while a stage is reading.
+        /// </summary>
+        internal TimeSpan? CheckIdle()
+        {
+            string reason;
+            lock (_gate)
+            {
+                if (!(_idleTimeout is TimeSpan timeout) || _state == BackupSessionState.Complete || _state == BackupSessionState.Aborted) return null;
+                if (_activeStages > 0) return timeout;
+                var idle = _clock() - _lastActivity;
+                if (idle < timeout) return timeout - idle;
+                reason = $"backup session {Id} was idle for {Math.Round(idle.TotalSeconds)} s, longer than its idle timeout ({timeout}), and was aborted so the source does not stay in backup mode; start a new backup";
+                _state = BackupSessionState.Aborted;
+                AbortedForIdleness = true;
+                AbortReason = reason;
+            }
+            BackupSessionRegistry.NoteIdleAbort(this);
+            EndAborted(reason);
+            return null;
+        }
+
+        private void OnIdleTimer()
+        {
+            try
+            {
+                var left = CheckIdle();
+                if (left is TimeSpan wait)
+                    lock (_gate) _idleTimer?.Change(TimerDue(wait), Timeout.InfiniteTimeSpan);
+            }
+            catch (Exception)
+            {
+                // Never throw on a timer thread; EndAborted ends the session whatever the source does.
+            }
+        }
+
+        /// <summary>A timer waits at most a day at a time (its limit is 49 days); a little slack so it does not wake just early.</summary>
+        private static TimeSpan TimerDue(TimeSpan wait) =>
+            (wait > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : wait) + TimeSpan.FromMilliseconds(20);
+
         public override string ToString() => $"{Kind} backup of {SourceKey} ({State})";
 
         private void MarkEnded(BackupSessionState state, string? reason)
@@ -348,6 +481,13 @@ namespace EseBackup.Core.Protocol
                 AbortReason = reason;
             }
             BackupSessionRegistry.Unregister(this);
+            Timer? timer;
+            lock (_gate)
+            {
+                timer = _idleTimer;
+                _idleTimer = null;
+            }
+            timer?.Dispose();
             try { (Attachment as IDisposable)?.Dispose(); } catch (Exception) { /* cleanup is best effort */ }
             Ended?.Invoke(this, EventArgs.Empty);
         }
@@ -375,6 +515,7 @@ namespace EseBackup.Core.Protocol
 
         private void RequireOpen(string call)
         {
+            _lastActivity = _clock();
             var state = _state;
             if (state == BackupSessionState.Complete || state == BackupSessionState.Aborted)
             {

@@ -13,6 +13,8 @@ namespace EseBackup.Core.Protocol
     {
         private static readonly object Gate = new object();
         private static readonly Dictionary<string, BackupSession> BySource = new Dictionary<string, BackupSession>(BackupSession.PathComparer);
+        private static readonly Queue<BackupSession> IdleAborted = new Queue<BackupSession>();
+        private const int IdleAbortedKept = 100;
 
         static BackupSessionRegistry()
         {
@@ -37,6 +39,29 @@ namespace EseBackup.Core.Protocol
             var open = OpenSessions;
             foreach (var s in open) s.Abort(reason);
             return open.Count;
+        }
+
+        /// <summary>
+        /// Sessions aborted for idleness since the last call. The abort happens on a timer thread, where no
+        /// pipeline can hear of it; the module's next command reports each one once as a warning.
+        /// </summary>
+        public static IReadOnlyList<BackupSession> TakeIdleAborted()
+        {
+            lock (Gate)
+            {
+                var list = IdleAborted.ToList();
+                IdleAborted.Clear();
+                return list;
+            }
+        }
+
+        internal static void NoteIdleAbort(BackupSession session)
+        {
+            lock (Gate)
+            {
+                IdleAborted.Enqueue(session);
+                if (IdleAborted.Count > IdleAbortedKept) IdleAborted.Dequeue();
+            }
         }
 
         internal static void Register(BackupSession session)

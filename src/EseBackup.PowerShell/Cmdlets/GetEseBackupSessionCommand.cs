@@ -15,6 +15,8 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         public Guid[]? Id { get; set; }
 
+        protected override void BeginProcessing() => BackupSessionCmdlet.WarnIdleAborted(this);
+
         protected override void ProcessRecord()
         {
             var open = BackupSessionRegistry.OpenSessions;

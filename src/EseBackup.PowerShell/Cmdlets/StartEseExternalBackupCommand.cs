@@ -29,6 +29,20 @@ namespace EseBackup.PowerShell.Cmdlets
         [PathArgument]
         public string? Destination { get; set; }
 
+        /// <summary>Abort the session when no stage has touched it for this long (default 30 minutes).</summary>
+        [Parameter]
+        public TimeSpan IdleTimeout { get; set; } = BackupSession.DefaultIdleTimeout;
+
+        protected override void BeginProcessing()
+        {
+            if (IdleTimeout <= TimeSpan.Zero)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be a positive time span (for example 00:30:00)."),
+                    "InvalidIdleTimeout", ErrorCategory.InvalidArgument, IdleTimeout));
+            }
+            base.BeginProcessing();
+        }
+
         protected override void BackUpOne(IReadOnlyList<string> paths, bool fromInstance)
         {
             var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
@@ -47,6 +61,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             session.DestinationRoot = destination;
             Hold(session);
+            session.SetIdleTimeout(IdleTimeout);
             WriteSourceWarnings(session);
             WriteVerbose($"Started a {kind.ToString().ToLowerInvariant()} backup of '{session.SourceKey}' (session {session.Id}).");
             EmitSession(session);

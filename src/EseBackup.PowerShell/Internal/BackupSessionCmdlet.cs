@@ -20,10 +20,31 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>Cancelled on Ctrl+C.</summary>
         protected CancellationTokenSource Cancellation { get; } = new CancellationTokenSource();
 
-        /// <summary>Marks a session as this stage's responsibility until it is released or the stage ends.</summary>
+        protected override void BeginProcessing()
+        {
+            WarnIdleAborted(this);
+            base.BeginProcessing();
+        }
+
+        /// <summary>Sessions the idle timer aborted since the module last spoke: a warning each (the timer thread has no pipeline).</summary>
+        internal static void WarnIdleAborted(Cmdlet cmdlet)
+        {
+            foreach (var s in BackupSessionRegistry.TakeIdleAborted())
+                cmdlet.WriteWarning($"The {s.Kind.ToString().ToLowerInvariant()} backup of '{s.SourceKey}' was aborted: {s.AbortReason}.");
+        }
+
+        /// <summary>
+        /// Marks a session as this stage's responsibility until it is released or the stage ends. A held
+        /// session is in use: its idle timeout does not run meanwhile.
+        /// </summary>
         protected void Hold(BackupSession session)
         {
-            lock (_heldGate) if (!_held.Contains(session)) _held.Add(session);
+            lock (_heldGate)
+            {
+                if (_held.Contains(session)) return;
+                _held.Add(session);
+            }
+            session.BeginActivity();
         }
 
         /// <summary>What the source left out and why it matters (a damaged or foreign log beside the ones backed up): shown, not only noted in the manifest.</summary>
@@ -35,7 +56,9 @@ namespace EseBackup.PowerShell.Internal
 
         protected void Release(BackupSession session)
         {
-            lock (_heldGate) _held.Remove(session);
+            bool held;
+            lock (_heldGate) held = _held.Remove(session);
+            if (held) session.EndActivity();
         }
 
         /// <summary>Emits a session; if a later stage fails or stops the pipeline meanwhile, the session is aborted.</summary>
@@ -68,7 +91,11 @@ namespace EseBackup.PowerShell.Internal
                 held = new List<BackupSession>(_held);
                 _held.Clear();
             }
-            foreach (var s in held) s.Abort(reason);
+            foreach (var s in held)
+            {
+                s.Abort(reason);
+                s.EndActivity();
+            }
         }
 
         /// <summary>An ErrorRecord for a backup failure: the JET error name as id, the failing file as target.</summary>

@@ -18,3 +18,16 @@ function Copy-RealFolder([string] $Relative, [string] $Filter = '*') {
 function Step-CurrentLog([string] $Folder) { [EseBackup.Fixtures.EseFixtureWriter]::RollCurrentLog($Folder, 'edb', '.log', 5) }
 
 function Get-ByteHash([string] $Path) { (Get-FileHash -Algorithm SHA256 -LiteralPath $Path).Hash }
+
+# A fixture-writer folder (needs EseBackup.Fixtures loaded): database, logs 1..LastGeneration of 128 KiB, checkpoint.
+function New-WrittenDatabaseFolder([string] $Hint, [long] $PageCount = 64, [long] $LastGeneration = 3, [int] $PageSize = 8192) {
+    $src = New-TestFolder $Hint
+    $spec = [EseBackup.Fixtures.DatabaseFolderSpec]::new()
+    $spec.Database.PageSize = $PageSize
+    $spec.Database.PageCount = $PageCount
+    $spec.Logs.FirstGeneration = 1
+    $spec.Logs.LastGeneration = $LastGeneration
+    $spec.Logs.LogFileSize = 128KB
+    $null = [EseBackup.Fixtures.EseFixtureWriter]::WriteDatabaseFolder($src, $spec)
+    $src
+}
