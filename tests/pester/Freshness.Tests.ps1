@@ -43,8 +43,21 @@ Describe 'Test-EseBackupFreshness' {
         Test-EseBackupFreshness -Destination $dest -SourcePath $other -MaxAge '01:00:00' | Should -BeTrue
     }
 
-    It 'rejects a MaxAge that is not positive' {
-        { Test-EseBackupFreshness -Destination $TestDrive -MaxAge '00:00:00' -ErrorAction Stop } | Should -Throw '*positive*'
+    It 'rejects a MaxAge under a second, and a bare number (which would be ticks)' {
+        # Issue 14: -MaxAge 24 meant 24 ticks; an age needs a unit and must be at least a second.
+        { Test-EseBackupFreshness -Destination $TestDrive -MaxAge '00:00:00' -ErrorAction Stop } | Should -Throw '*under a second*'
+        { Test-EseBackupFreshness -Destination $TestDrive -MaxAge 24 } | Should -Throw "*-MaxAge '24' is not an age*'24h'*"
+        { Test-EseBackupFreshness -Destination $TestDrive -MaxAge ([timespan]::FromMilliseconds(500)) } | Should -Throw '*under a second*'
+    }
+
+    It 'reads ages written as 24h, 7d, 90m, 2w and d.hh:mm:ss' -ForEach @(
+        @{ Text = '24h'; Expected = [timespan]::FromHours(24) }
+        @{ Text = '7d'; Expected = [timespan]::FromDays(7) }
+        @{ Text = '90m'; Expected = [timespan]::FromMinutes(90) }
+        @{ Text = '2w'; Expected = [timespan]::FromDays(14) }
+        @{ Text = '1.12:00:00'; Expected = [timespan]::FromHours(36) }
+    ) {
+        (Test-EseBackupFreshness -Destination (Join-Path $TestDrive 'none') -MaxAge $Text -Detailed).MaxAge | Should -Be $Expected
     }
 }
 

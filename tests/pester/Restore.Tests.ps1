@@ -106,7 +106,8 @@ Describe 'Backup, verify and restore fixture-writer folders' {
         $restored = Join-Path (New-TestFolder 'pester-restore') 'app'
         Restore-EseBackup -Path $full.Path -Destination $restored -WhatIf | Should -BeNullOrEmpty
         Test-Path $restored | Should -BeFalse
-        Remove-EseBackupSet -Path $dest -KeepLast 0 -WhatIf | Should -BeNullOrEmpty
+        # A rule that removes every set (-KeepLast 0 is refused since issue 14): needs -Force, and -WhatIf still removes nothing.
+        Remove-EseBackupSet -Path $dest -OlderThan ([datetime]::Now.AddDays(1)) -Force -WhatIf | Should -BeNullOrEmpty
         Get-FolderState $dest | Should -Be $before
     }
 

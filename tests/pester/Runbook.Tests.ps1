@@ -300,3 +300,83 @@ Describe 'Path parameters bind alike everywhere' {
         @($attr.ValueFromPipelineByPropertyName) | Should -Not -Contain $false
     }
 }
+
+Describe 'Guard rails' {
+    BeforeEach {
+        if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
+    }
+
+    It 'refuses -KeepLast 0 before anything is read' {
+        $root = New-TestFolder 'runbook'
+        $thrown = Get-ThrownError { Remove-EseBackupSet -Path $root -KeepLast 0 -Confirm:$false }
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError*'
+        $thrown.Exception.Message | Should -BeLike '*KeepLast*'
+    }
+
+    It 'takes -OlderThan as 7d, and refuses a rule that would remove every full backup unless -Force' {
+        $root = New-TestFolder 'runbook'
+        $src = New-SourceFolder (Join-Path $root 'src')
+        $dest = Join-Path $root 'dest'
+        $full = Backup-EseDatabase -Path $src -Destination $dest
+        @(Remove-EseBackupSet -Path $dest -OlderThan '7d' -Confirm:$false).Count | Should -Be 0
+        $thrown = Get-ThrownError { Remove-EseBackupSet -Path $dest -OlderThan ([datetime]::Now.AddMinutes(5)) -Confirm:$false }
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'WouldRemoveEveryFullBackup*'
+        $thrown.Exception.Message | Should -BeLike "*$($full.Name)*-Force*"
+        Test-Path -LiteralPath $full.Path | Should -BeTrue
+        { Remove-EseBackupSet -Path $dest -OlderThan 30 -Confirm:$false } | Should -Throw '*neither an age*'
+        { Remove-EseBackupSet -Path $dest -OlderThan ([timespan]::FromMilliseconds(10)) -Confirm:$false } | Should -Throw '*under a second*'
+        @(Remove-EseBackupSet -Path $dest -OlderThan ([datetime]::Now.AddMinutes(5)) -Force -Confirm:$false).Name | Should -Be $full.Name
+        Test-Path -LiteralPath $full.Path | Should -BeFalse
+    }
+}
+
+Describe 'What a run leaves to read' {
+    BeforeEach {
+        if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
+    }
+
+    It 'Verbose says what Backup-EseDatabase, Test-EseBackup, Test-EseDatabase and Get-EseDatabaseInfo chose and did' {
+        $root = New-TestFolder 'runbook'
+        $src = New-SourceFolder (Join-Path $root 'src')
+        $dest = Join-Path $root 'dest'
+        $said = @(Backup-EseDatabase -Path $src -Destination $dest -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        ($said -join "`n") | Should -Match 'database\(s\) .*Fixture\.edb'
+        ($said -join "`n") | Should -Match "generations 1-5 \(5 file\(s\)\)"
+        ($said -join "`n") | Should -Match 'Committed .*file\(s\), [\d,.]+ bytes in [\d.]+ s \([\d.]+ MiB/s\)'
+        $set = Get-EseBackupSet -Path $dest | Select-Object -First 1
+        ((Test-EseBackup -Path $set.Path -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) -join "`n") | Should -Match 'page\(s\) checked in .* MB/s\); valid'
+        ((Test-EseDatabase -Path $src -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) -join "`n") | Should -Match 'Fixture\.edb.: [\d,]+ page\(s\) of 8192 bytes checked'
+        ((Get-EseDatabaseInfo -Path $src -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) -join "`n") | Should -Match 'Fixture\.edb.*logs required'
+    }
+
+    It 'writes a new progress record per update, with time remaining once the rate is known' {
+        $root = New-TestFolder 'runbook'
+        $src = New-SourceFolder (Join-Path $root 'src')
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$script:ModulePath'; Backup-EseDatabase -Path '$src' -Destination '$(Join-Path $root 'dest')' -ThrottleMBps 0.5")
+            $null = $ps.Invoke()
+            $ps.HadErrors | Should -BeFalse
+            $records = @($ps.Streams.Progress)
+            $records.Count | Should -BeGreaterThan 2
+            # Each stored record keeps the state it was written with (one shared record would show only the last).
+            @($records | ForEach-Object { [object]::ReferenceEquals($_, $records[0]) } | Where-Object { $_ }).Count | Should -Be 1
+            @($records | Where-Object RecordType -eq 'Processing' | ForEach-Object StatusDescription | Select-Object -Unique).Count | Should -BeGreaterThan 1
+            @($records | Where-Object { $_.SecondsRemaining -gt 0 }).Count | Should -BeGreaterThan 0
+            $records[-1].RecordType | Should -Be 'Completed'
+        }
+        finally { $ps.Dispose() }
+    }
+
+    It 'an incomplete set shows the reason its backup stopped, from INCOMPLETE.txt' {
+        $root = New-TestFolder 'runbook'
+        $src = New-SourceFolder (Join-Path $root 'src')
+        $null = Set-BadPage $src
+        $dest = Join-Path $root 'dest'
+        $null = Get-ThrownError { Backup-EseDatabase -Path $src -Destination $dest }
+        $set = @(Get-EseBackupSet -Path $dest)
+        $set.Count | Should -Be 1
+        $set[0].IsComplete | Should -BeFalse
+        $set[0].Reason | Should -BeLike 'The backup stopped:*Fixture.edb*page 100*'
+    }
+}

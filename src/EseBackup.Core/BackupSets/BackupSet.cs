@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using EseBackup.Core.Format;
 using EseBackup.Core.Protocol;
 
 namespace EseBackup.Core.BackupSets
@@ -191,6 +192,31 @@ namespace EseBackup.Core.BackupSets
         }
 
         /// <summary>Opens one set folder; null and the set when it is complete, else why not.</summary>
+        /// <summary>
+        /// Why an aborted backup stopped, from the INCOMPLETE.txt the writer left (its "Reason:" line, or the whole
+        /// text of a marker written by hand); null when there is none or it is not a small regular file.
+        /// </summary>
+        private static string? StopReasonOf(string dir)
+        {
+            var marker = System.IO.Path.Combine(dir, BackupSetWriter.IncompleteMarker);
+            try
+            {
+                if (RegularFile.Problem(marker) != null) return null;
+                using var stream = RegularFile.OpenRead(marker);
+                if (stream.Length > 64 * 1024) return null;
+                using var reader = new StreamReader(stream);
+                var text = reader.ReadToEnd().Trim();
+                const string prefix = "Reason:";
+                var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+                var reason = (line != null ? line.Substring(prefix.Length) : text).Trim();
+                return reason.Length == 0 ? null : reason.TrimEnd('.') + ".";
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
         private static IncompleteBackupSet? OpenOne(string dir, out BackupSet? set)
         {
             set = null;
@@ -204,7 +230,8 @@ namespace EseBackup.Core.BackupSets
             }
             catch (FileNotFoundException ex)
             {
-                return new IncompleteBackupSet(dir, ex.Message);
+                var stopped = StopReasonOf(dir);
+                return new IncompleteBackupSet(dir, stopped == null ? ex.Message : $"The backup stopped: {stopped} {ex.Message}");
             }
             catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException)
             {

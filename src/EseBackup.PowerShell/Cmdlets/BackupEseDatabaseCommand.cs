@@ -58,6 +58,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 WriteSourceWarnings(session);
                 BackupPipeline.Read(session, destination, new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) }, Cancellation.Token);
                 CompleteProgress(activity);
+                WriteChoiceVerbose(session);
                 if (TruncateLog && !session.Source.CanTruncateLogs)
                     WriteWarning($"Logs are not truncated: the source '{session.SourceKey}' is a snapshot or stopped-service folder, not the engine that owns the logs. No log was touched.");
                 var truncate = TruncateLog && session.Source.CanTruncateLogs &&
@@ -65,6 +66,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 var result = BackupPipeline.Stop(session, truncate);
                 if (truncate && !result.LogsTruncated && result.TruncationRefused != null) WriteWarning(result.TruncationRefused);
                 Release(session);
+                WriteSetVerbose(result.Set, session);
                 WriteObject(result.Set);
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))

@@ -20,6 +20,7 @@ namespace EseBackup.PowerShell.Cmdlets
                         var header = DatabaseHeader.Read(file);
                         if (header.ReadFromShadow)
                             WriteWarning($"'{file}': the database header (page 0) is damaged; these values come from the shadow header (page 1).");
+                        WriteVerbose($"'{file}': {header.State}, page size {header.PageSize}, logs required {header.RequiredLogs}.");
                         WriteObject(header);
                     });
                 }

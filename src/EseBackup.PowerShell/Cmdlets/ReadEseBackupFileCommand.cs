@@ -46,7 +46,8 @@ namespace EseBackup.PowerShell.Cmdlets
             {
                 var options = new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) };
                 var writer = BackupPipeline.Read(session, destination, options, Cancellation.Token);
-                WriteVerbose($"Read {session.FilesRead} file(s), {session.BytesRead} bytes into '{writer.SetPath}'.");
+                WriteChoiceVerbose(session);
+                WriteVerbose($"Wrote them into '{writer.SetPath}'.");
                 read = true;
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))

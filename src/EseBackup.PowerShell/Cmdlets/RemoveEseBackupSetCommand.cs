@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
+using EseBackup.Core.Protocol;
 using EseBackup.PowerShell.Internal;
 
 namespace EseBackup.PowerShell.Cmdlets
@@ -23,7 +24,7 @@ namespace EseBackup.PowerShell.Cmdlets
 
         /// <summary>Keep the newest N complete sets (and the sets they build on).</summary>
         [Parameter]
-        [ValidateRange(0, int.MaxValue)]
+        [ValidateRange(1, int.MaxValue)]
         public int KeepLast { get; set; }
 
         /// <summary>Remove sets that ended before this time: a TimeSpan (age) or a DateTime.</summary>
@@ -34,6 +35,10 @@ namespace EseBackup.PowerShell.Cmdlets
         /// <summary>Also remove incomplete sets (no manifest) older than the newest complete set.</summary>
         [Parameter]
         public SwitchParameter IncludeIncomplete { get; set; }
+
+        /// <summary>Allow a rule that would leave a destination without a complete full backup.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         // Destinations in the order named, with the set folders named in each (null: the whole destination).
         readonly List<KeyValuePair<string, HashSet<string>?>> _targets = new List<KeyValuePair<string, HashSet<string>?>>();
@@ -78,12 +83,13 @@ namespace EseBackup.PowerShell.Cmdlets
             DateTime? cutoff = null;
             if (OlderThan != null)
             {
-                cutoff = ToCutoff(OlderThan);
-                if (cutoff == null)
+                try
                 {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-OlderThan '{OlderThan}' is neither a TimeSpan (an age, e.g. (New-TimeSpan -Days 30) or '30.00:00:00') nor a DateTime."),
-                        "InvalidOlderThan", ErrorCategory.InvalidArgument, OlderThan));
-                    return;
+                    cutoff = ToCutoff(OlderThan);
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "InvalidOlderThan", ErrorCategory.InvalidArgument, OlderThan));
                 }
             }
             if (!hasKeep && cutoff == null)
@@ -106,6 +112,16 @@ namespace EseBackup.PowerShell.Cmdlets
             foreach (var d in decisions.Where(d => !d.Remove)) WriteVerbose($"Keeping {d.Set.Name}: {d.Reason}.");
             if (!decisions.Any(d => d.Remove))
                 WriteVerbose($"Nothing to remove under '{root}': the rule keeps all {decisions.Count()} set(s).");
+            // A rule that removes every complete full set leaves nothing to restore from: only with -Force.
+            var fullsRemoved = decisions.Where(d => d.Remove && d.Set.IsComplete && d.Set.Kind == BackupKind.Full && (named == null || named.Contains(d.Set.Path))).ToList();
+            if (fullsRemoved.Count > 0 && !decisions.Any(d => !d.Remove && d.Set.IsComplete && d.Set.Kind == BackupKind.Full) && !Force)
+            {
+                BeginItem();
+                FailItem(new ErrorRecord(new InvalidOperationException(
+                        $"The rule would remove every complete full backup in '{root}' ({string.Join(", ", fullsRemoved.Select(d => d.Set.Name))}), leaving nothing to restore from. Nothing was removed. Add -KeepLast, or -Force to remove them anyway."),
+                    "WouldRemoveEveryFullBackup", ErrorCategory.InvalidOperation, root));
+                return;
+            }
             var blocked = named == null ? new Dictionary<string, string>() : BackupRetention.NeededByRemaining(decisions, named);
             foreach (var d in decisions.Where(d => d.Remove).OrderBy(d => d.Set.Time))
             {
@@ -139,19 +155,20 @@ namespace EseBackup.PowerShell.Cmdlets
             }
         }
 
-        static DateTime? ToCutoff(object value)
+        /// <summary>-OlderThan as a UTC limit: an age (AgeText: a TimeSpan, '30d', '12h'...) or a point in time.</summary>
+        static DateTime ToCutoff(object value)
         {
             var v = value is PSObject pso ? pso.BaseObject : value;
             switch (v)
             {
-                case TimeSpan age: return DateTime.UtcNow - age;
                 case DateTime time: return time.ToUniversalTime();
                 case DateTimeOffset offset: return offset.UtcDateTime;
-                case string s:
-                    if (TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out var ts)) return DateTime.UtcNow - ts;
-                    if (DateTime.TryParse(s, CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out var dt)) return dt.ToUniversalTime();
-                    return null;
-                default: return null;
+                case string s when AgeText.TryParse(s) == null && DateTime.TryParse(s, CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out var dt):
+                    return dt.ToUniversalTime();
+                default:
+                    if (AgeText.TryParse(v) == null)
+                        throw new ArgumentException($"-OlderThan '{value}' is neither an age ({AgeText.Examples}) nor a date.");
+                    return DateTime.UtcNow - AgeText.Parse(v, "OlderThan");
             }
         }
     }

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -71,20 +70,13 @@ namespace EseBackup.PowerShell.Cmdlets
                 WriteWarning($"The destination '{destination}' also holds {string.Join(", ", others.Select(System.IO.Path.GetFileName))}, which this restore does not write. " +
                     "Recovery reads every log and the checkpoint in the folder; remove files of other restores or log streams before replaying the logs.");
 
-            var progress = new ProgressRecord(1, "Restoring backup", chain);
-            var clock = Stopwatch.StartNew();
-            long lastTick = -1;
+            var progress = new ProgressWriter(this, "Restoring " + chain);
+            WriteVerbose($"Restoring {chain} into '{destination}': {plan.Files.Count} file(s), {plan.TotalBytes:N0} bytes{logs}.");
             try
             {
-                var result = BackupRestorer.Restore(plan, Force.IsPresent, p =>
-                {
-                    long tick = clock.ElapsedMilliseconds / 250;
-                    if (tick == lastTick) return;
-                    lastTick = tick;
-                    progress.PercentComplete = p.PercentComplete;
-                    progress.StatusDescription = $"{System.IO.Path.GetFileName(p.CurrentFile)}: {p.BytesDone / 1048576} of {p.BytesTotal / 1048576} MiB";
-                    WriteProgress(progress);
-                }, _stop.Token);
+                var result = BackupRestorer.Restore(plan, Force.IsPresent,
+                    p => progress.Report($"{System.IO.Path.GetFileName(p.CurrentFile)}: {p.BytesDone / 1048576} of {p.BytesTotal / 1048576} MiB", p.BytesDone, p.BytesTotal),
+                    _stop.Token);
                 if (result.ReportProblem != null) WriteWarning(result.ReportProblem);
                 if (Recover) RestoreRecovery.Recover(plan, result);
                 WriteObject(result);
@@ -98,8 +90,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                progress.Complete();
             }
         }
 

@@ -68,6 +68,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 if (session.IsOpen) session.Abort("Stopping the backup did not complete.");
                 Release(session);
             }
+            WriteSetVerbose(result.Set, session);
             if (result.LogsTruncated) WriteVerbose("Logs covered by the set were truncated.");
             else if (truncate && result.TruncationRefused != null) WriteWarning(result.TruncationRefused);
             WriteObject(result.Set);

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -51,23 +50,15 @@ namespace EseBackup.PowerShell.Cmdlets
         void VerifyOne(string setPath, BackupSetCatalog? catalog)
         {
             BeginItem();
-            var progress = new ProgressRecord(1, Quick ? "Checking backup set hashes" : "Verifying backup set", System.IO.Path.GetFileName(setPath));
-            var clock = Stopwatch.StartNew();
-            long lastTick = -1;
+            var progress = new ProgressWriter(this, (Quick ? "Checking backup set hashes: " : "Verifying backup set: ") + System.IO.Path.GetFileName(setPath));
+            WriteVerbose($"Verifying '{setPath}'{(Quick ? " (-Quick: sizes and hashes only)" : ": sizes, hashes, page checksums, log headers and the chain")}.");
             try
             {
                 var result = BackupSetVerifier.Verify(setPath, Quick.IsPresent,
                     onProblem: p => WriteError(new ErrorRecord(new BackupSetException(p), "BackupSet" + p.Kind, ErrorCategory.InvalidData, p)),
-                    onProgress: p =>
-                    {
-                        long tick = clock.ElapsedMilliseconds / 250;
-                        if (tick == lastTick) return;
-                        lastTick = tick;
-                        progress.PercentComplete = p.PercentComplete;
-                        progress.StatusDescription = $"{System.IO.Path.GetFileName(p.CurrentFile)}: {p.BytesDone / 1048576} of {p.BytesTotal / 1048576} MiB";
-                        WriteProgress(progress);
-                    },
+                    onProgress: p => progress.Report($"{System.IO.Path.GetFileName(p.CurrentFile)}: {p.BytesDone / 1048576} of {p.BytesTotal / 1048576} MiB", p.BytesDone, p.BytesTotal),
                     cancellation: _stop.Token, catalog: catalog);
+                WriteVerbose($"'{result.Name}': {result.FilesChecked} file(s), {result.BytesChecked:N0} bytes, {result.PagesChecked:N0} page(s) checked in {result.Duration.TotalSeconds:0.0} s ({result.MegabytesPerSecond:0.0} MB/s); {(result.IsValid ? "valid" : $"{result.Problems.Count} problem(s)")}.");
                 WriteObject(result);
                 if (!result.IsValid)
                     FailItem(new ErrorRecord(new BackupSetException(new BackupSetProblem(result.Problems[0].Kind, setPath, result.Problems[0].File, Summary(result))),
@@ -82,8 +73,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                progress.Complete();
             }
         }
 

@@ -17,7 +17,9 @@ namespace EseBackup.PowerShell.Cmdlets
         [PathArgument]
         public string Destination { get; set; } = "";
 
+        /// <summary>A TimeSpan, or text such as '24h' or '7d' (AgeText); at least a second.</summary>
         [Parameter(Mandatory = true, Position = 1)]
+        [AgeArgument]
         public TimeSpan MaxAge { get; set; }
 
         /// <summary>Only full backups of this source folder count.</summary>
@@ -31,9 +33,6 @@ namespace EseBackup.PowerShell.Cmdlets
 
         protected override void ProcessRecord()
         {
-            if (MaxAge <= TimeSpan.Zero)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(MaxAge), "-MaxAge must be a positive time span, such as (New-TimeSpan -Hours 24)."),
-                    "MaxAgeNotPositive", ErrorCategory.InvalidArgument, MaxAge));
             var result = BackupFreshness.Evaluate(ResolveNewPath(Destination), MaxAge, SourcePath == null ? null : ResolveNewPath(SourcePath));
             WriteVerbose(result.Reason);
             if (Detailed) WriteObject(result);

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -27,26 +26,18 @@ namespace EseBackup.PowerShell.Cmdlets
         void Verify(string path)
         {
             BeginItem();
-            var progress = new ProgressRecord(1, "Verifying page checksums", System.IO.Path.GetFileName(path));
-            var clock = Stopwatch.StartNew();
-            long lastReport = -1;
+            var progress = new ProgressWriter(this, "Verifying page checksums: " + System.IO.Path.GetFileName(path));
+            WriteVerbose($"Verifying every page checksum of '{path}'.");
             try
             {
                 var result = DatabaseVerifier.Verify(path,
                     onBadPage: bad => WriteError(new ErrorRecord(
                         new EseFormatException(path, EseFormatProblem.BadPageChecksum, bad.Describe(), bad.PageNumber), "BadPageChecksum", ErrorCategory.InvalidData, bad)),
-                    onProgress: (done, total) =>
-                    {
-                        long tick = clock.ElapsedMilliseconds / 250;
-                        if (tick == lastReport) return;
-                        lastReport = tick;
-                        progress.PercentComplete = total > 0 ? (int)(done * 100 / total) : 0;
-                        progress.StatusDescription = $"{System.IO.Path.GetFileName(path)}: {done / 1048576} of {total / 1048576} MiB";
-                        WriteProgress(progress);
-                    },
+                    onProgress: (done, total) => progress.Report($"{done / 1048576} of {total / 1048576} MiB", done, total),
                     cancellation: _stop.Token);
                 if (!result.ShadowHeaderMatches && result.HeaderChecksumValid)
                     WriteWarning($"'{path}': the shadow header (page 1) differs from the database header (page 0).");
+                WriteVerbose($"'{path}': {result.PagesChecked:N0} page(s) of {result.PageSize} bytes checked ({result.ValidPages:N0} valid, {result.UninitializedPages:N0} never written, {result.BadPageCount:N0} bad), {result.BytesRead:N0} bytes in {result.Duration.TotalSeconds:0.0} s ({result.MegabytesPerSecond:0.0} MB/s).");
                 WriteObject(result);
                 if (result.BadPageCount > 0 || !result.HeaderChecksumValid)
                     FailItem(new ErrorRecord(new EseFormatException(path, EseFormatProblem.BadPageChecksum, Summary(result), result.BadPages.FirstOrDefault()?.PageNumber),
@@ -62,8 +53,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                progress.Complete();
             }
         }
 

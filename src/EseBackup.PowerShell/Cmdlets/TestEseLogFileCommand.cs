@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -36,9 +35,7 @@ namespace EseBackup.PowerShell.Cmdlets
 
         protected override void EndProcessing()
         {
-            var progress = new ProgressRecord(1, "Verifying transaction logs", " ");
-            var clock = Stopwatch.StartNew();
-            long lastTick = -1;
+            var progress = new ProgressWriter(this, "Verifying transaction logs");
             int index = 0;
             try
             {
@@ -58,13 +55,8 @@ namespace EseBackup.PowerShell.Cmdlets
                     },
                     (path, bytes) =>
                     {
-                        // At most four updates a second, however many (small) logs go by.
-                        long tick = clock.ElapsedMilliseconds / 250;
-                        if (tick == lastTick) return;
-                        lastTick = tick;
-                        progress.PercentComplete = _files.Count > 0 ? Math.Min(100, index * 100 / _files.Count) : 0;
-                        progress.StatusDescription = $"{System.IO.Path.GetFileName(path)}: {bytes / 1048576} MiB ({index + 1} of {_files.Count})";
-                        WriteProgress(progress);
+                        // At most four updates a second (ProgressWriter), however many (small) logs go by.
+                        progress.Report($"{System.IO.Path.GetFileName(path)}: {bytes / 1048576} MiB ({index + 1} of {_files.Count})", index, _files.Count);
                     },
                     _stop.Token);
             }
@@ -74,8 +66,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                progress.Complete();
             }
             base.EndProcessing();
         }

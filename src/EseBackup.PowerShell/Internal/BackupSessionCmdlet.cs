@@ -54,6 +54,27 @@ namespace EseBackup.PowerShell.Internal
                 foreach (var warning in snapshot.Warnings) WriteWarning(warning);
         }
 
+        /// <summary>-Verbose, once the files are read: what the backup chose (databases, log range) and why.</summary>
+        protected void WriteChoiceVerbose(BackupSession session)
+        {
+            WriteVerbose($"Read for the {session.Kind.ToString().ToLowerInvariant()} backup of '{session.SourceKey}' (session {session.Id}): database(s) {string.Join(", ", session.Databases)}; {session.FilesRead} file(s), {session.BytesRead:N0} bytes.");
+            var logs = session.Logs;
+            if (logs != null)
+                WriteVerbose(logs.HighGeneration > 0
+                    ? $"Logs of base name '{logs.BaseName}': generations {logs.LowGeneration}-{logs.HighGeneration} ({logs.Files.Count} file(s)), from the oldest generation a database needs through the newest present."
+                    : "No logs are needed or present.");
+        }
+
+        /// <summary>-Verbose: the committed set (parent, files, bytes, throughput) and what its source left out.</summary>
+        protected void WriteSetVerbose(BackupSet set, BackupSession session)
+        {
+            var seconds = ((session.EndTime ?? DateTime.UtcNow) - session.StartTime).TotalSeconds;
+            var rate = seconds > 0 ? set.TotalBytes / 1048576.0 / seconds : 0;
+            if (set.ParentSetId != null) WriteVerbose($"Incremental set builds on set {set.ParentSetId} (chain {set.ChainId}).");
+            WriteVerbose($"Committed '{set.Path}': {set.Files.Count} file(s), {set.TotalBytes:N0} bytes in {seconds:0.0} s ({rate:0.0} MiB/s), logs {set.LogGenerationLow}-{set.LogGenerationHigh}.");
+            foreach (var note in set.Manifest.Notes) WriteVerbose("Left out: " + note);
+        }
+
         protected void Release(BackupSession session)
         {
             bool held;
@@ -108,27 +129,21 @@ namespace EseBackup.PowerShell.Internal
             return ToErrorRecord(ex, ex.GetType().Name, target);
         }
 
-        /// <summary>Write-Progress for a copy: bytes and files, percent when the total is known.</summary>
+        /// <summary>Write-Progress for a copy: bytes and files, percent and time remaining when the total is known; a new record each time.</summary>
         protected IProgress<BackupProgress> ProgressReporter(string activity, int activityId = 1)
         {
+            var writer = new ProgressWriter(this, activity, activityId);
             return new InlineProgress(p =>
             {
                 var status = p.FilesTotal >= 0
                     ? $"{Mib(p.BytesDone)} of {Mib(p.BytesTotal)} MiB, file {Math.Min(p.FilesDone + 1, Math.Max(p.FilesTotal, 1))} of {p.FilesTotal}"
                     : $"{Mib(p.BytesDone)} MiB, {p.FilesDone} file(s) done";
-                var record = new ProgressRecord(activityId, activity, status)
-                {
-                    CurrentOperation = $"{System.IO.Path.GetFileName(p.CurrentFile)}: {Mib(p.CurrentFileBytes)} of {Mib(p.CurrentFileSize)} MiB",
-                    PercentComplete = p.PercentComplete,
-                };
-                WriteProgress(record);
+                writer.Report(status, p.BytesDone, p.FilesTotal >= 0 ? p.BytesTotal : 0,
+                    $"{System.IO.Path.GetFileName(p.CurrentFile)}: {Mib(p.CurrentFileBytes)} of {Mib(p.CurrentFileSize)} MiB", force: true);
             });
         }
 
-        protected void CompleteProgress(string activity, int activityId = 1)
-        {
-            WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
-        }
+        protected void CompleteProgress(string activity, int activityId = 1) => new ProgressWriter(this, activity, activityId).Complete();
 
         private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
