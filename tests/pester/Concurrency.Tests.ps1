@@ -197,7 +197,8 @@ Write-Result @{ inUseSeen = $inUse }
     }
 
     It 'two restores into one folder at the same moment, 20 times: one is refused, the other is complete' {
-        $src = New-SmallSource 512
+        # 16 MiB, so that a restore lasts long enough for the two to overlap on a busy machine.
+        $src = New-SmallSource 2048
         $backups = New-TestFolder 'pester-race-dest'
         $set = Backup-EseDatabase -Path $src -Destination $backups
         $work = New-TestFolder 'pester-race-work'

@@ -260,6 +260,8 @@ namespace EseBackup.Core.BackupSets
                     throw new BackupSetException(new BackupSetProblem(BackupProblemKind.DestinationExists, f.Set.Path, f.Target,
                         $"'{f.Target}' is a folder; a restored file cannot replace it."));
             }
+            // A restore running there has temporary files in it: say that it runs, not that they are leftovers.
+            if (FolderLease.IsHeld(Path.Combine(dest, FolderLease.RestoreLeaseName))) throw DestinationInUse(plan);
             CheckDestination(plan, force, removeLeftovers: false);
 
             var createdFolders = new List<string>();
@@ -379,9 +381,7 @@ namespace EseBackup.Core.BackupSets
                 try
                 {
                     // No waiting: a restore holds the lease for its whole run, and no one only probes a destination's lease.
-                    return FolderLease.TryAcquire(leasePath)
-                        ?? throw new BackupSetException(new BackupSetProblem(BackupProblemKind.DestinationInUse, plan.Chain.Last.Path, plan.Destination,
-                            $"Another restore is writing into '{plan.Destination}' (it holds '{leasePath}'); nothing was restored. Wait for it to finish or choose another destination."));
+                    return FolderLease.TryAcquire(leasePath) ?? throw DestinationInUse(plan);
                 }
                 catch (DirectoryNotFoundException) when (attempt < 3)
                 {
@@ -393,6 +393,10 @@ namespace EseBackup.Core.BackupSets
                 }
             }
         }
+
+        private static BackupSetException DestinationInUse(RestorePlan plan) =>
+            new BackupSetException(new BackupSetProblem(BackupProblemKind.DestinationInUse, plan.Chain.Last.Path, plan.Destination,
+                $"Another restore is writing into '{plan.Destination}' (it holds '{Path.Combine(plan.Destination, FolderLease.RestoreLeaseName)}'); nothing was restored. Wait for it to finish or choose another destination."));
 
         /// <summary>
         /// Refuses a destination whose entries the restore would have to replace: a database, log or report of the

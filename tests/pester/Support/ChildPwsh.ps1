@@ -42,7 +42,8 @@ function Start-ChildPwsh {
     $prefix = @()
     if ([System.IO.Path]::GetFileNameWithoutExtension($hostExe) -eq 'dotnet') { $prefix = @(Join-Path $PSHOME 'pwsh.dll') }
     $all = @($prefix) + @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', "$base.ps1") + $ArgumentList
-    $process = Start-Process -FilePath $hostExe -ArgumentList ($all | ForEach-Object { '"{0}"' -f ($_ -replace '"', '\"') }) -PassThru `
+    # Started in the temporary folder: a relative path in a child's script can never write into the checkout.
+    $process = Start-Process -FilePath $hostExe -WorkingDirectory ([System.IO.Path]::GetTempPath()) -ArgumentList ($all | ForEach-Object { '"{0}"' -f ($_ -replace '"', '\"') }) -PassThru `
         -RedirectStandardOutput "$base.out" -RedirectStandardError "$base.err"
     [pscustomobject]@{ Process = $process; Base = $base }
 }
