@@ -380,3 +380,23 @@ Describe 'What a run leaves to read' {
         $set[0].Reason | Should -BeLike 'The backup stopped:*Fixture.edb*page 100*'
     }
 }
+
+Describe 'Session ids that round-trip' {
+    BeforeEach {
+        if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
+    }
+
+    It 'Get-EseBackupSession -Id takes the short id the table shows, and the full id' {
+        $root = New-TestFolder 'runbook'
+        $src = New-SourceFolder (Join-Path $root 'src')
+        $s = Start-EseExternalBackup -Path $src
+        try {
+            $short = [EseBackup.PowerShell.Internal.DisplayFormat]::ShortId($s.Id)
+            (Get-EseBackupSession | Out-String) | Should -Match $short
+            (Get-EseBackupSession -Id $short).Id | Should -Be $s.Id
+            (Get-EseBackupSession -Id "$($s.Id)").Id | Should -Be $s.Id
+            (Get-ThrownError { Get-EseBackupSession -Id 'ffffffffff' }).FullyQualifiedErrorId | Should -BeLike 'SessionNotFound*'
+        }
+        finally { $s | Stop-EseExternalBackup -Abort }
+    }
+}
