@@ -181,6 +181,14 @@ namespace EseBackup.Core.Format
             return size == 0 ? 4096 : size;
         }
 
+        // The OS version fields are ULONGs; System.Version refuses negative parts, so a value above
+        // int.MaxValue (a damaged or hostile header) is capped instead of throwing from a reader.
+        private static Version OsVersionOf(ReadOnlySpan<byte> h)
+        {
+            static int Part(ReadOnlySpan<byte> page, int offset) => (int)Math.Min(U32(page, offset), int.MaxValue);
+            return new Version(Part(h, 216), Part(h, 220), Part(h, 224), Part(h, 228));
+        }
+
         /// <summary>Parses the fields of a header page without checking its checksum.</summary>
         public static DatabaseHeader Parse(ReadOnlySpan<byte> h, string path)
         {
@@ -206,7 +214,7 @@ namespace EseBackup.Core.Format
                 CurrentFullBackup = BackupInfo.Read(h.Slice(184)),
                 ShadowingDisabled = I32(h, 208) != 0,
                 LastObjectId = I32(h, 212),
-                OSVersion = new Version(I32(h, 216), I32(h, 220), I32(h, 224), I32(h, 228)),
+                OSVersion = OsVersionOf(h),
                 FormatRevision = I32(h, 232),
                 PageSize = PageSizeOf(h),
                 RepairCount = I32(h, 240),

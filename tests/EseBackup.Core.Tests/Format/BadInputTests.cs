@@ -99,6 +99,18 @@ namespace EseBackup.Core.Tests.Format
             ExpectProblem(() => DatabaseHeader.Read(copy), EseFormatProblem.Truncated, copy, "truncated");
         }
 
+        [Fact]
+        public void OS_version_fields_above_int_max_are_read_not_thrown()
+        {
+            // Found by ReaderFuzzTests (seed dskg1cmysWj1): the ULONG OS version fields went into System.Version
+            // as negative ints and the reader threw ArgumentOutOfRangeException instead of reading the header.
+            var page = new byte[4096];
+            new DatabaseHeader { PageSize = 4096 }.WriteTo(page);
+            for (int offset = 216; offset <= 228; offset += 4) BitConverter.GetBytes(0xFFFFFFF0u).CopyTo(page, offset);
+            var parsed = DatabaseHeader.Parse(page, "hostile.edb");
+            Assert.Equal(new Version(int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue), parsed.OSVersion);
+        }
+
         internal static void FlipBit(string path, long bit)
         {
             using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
