@@ -114,7 +114,7 @@ namespace EseBackup.Core.BackupSets
                     }
                     else
                     {
-                        VerifyHashes(set);
+                        VerifyBeforeTruncation(set);
                         try
                         {
                             session.TruncateLog();
@@ -138,20 +138,18 @@ namespace EseBackup.Core.BackupSets
             }
         }
 
-        /// <summary>Re-reads every file of a committed set and checks size and hash against its manifest.</summary>
-        public static void VerifyHashes(BackupSet set)
+        /// <summary>
+        /// Re-reads the committed set from disk with the full verification Test-EseBackup runs (sizes, hashes,
+        /// page checksums, log segments, chain links, signatures, the incremental's chain) and throws naming the
+        /// first problem: logs are truncated only after the set that covers them verified, not merely hashed.
+        /// </summary>
+        public static void VerifyBeforeTruncation(BackupSet set)
         {
-            foreach (var file in set.Files)
-            {
-                var info = new FileInfo(file.FullPath);
-                if (!info.Exists)
-                    throw new InvalidDataException($"Backup set '{set.Path}': '{file.Name}' is missing.");
-                if (info.Length != file.Size)
-                    throw new InvalidDataException($"Backup set '{set.Path}': '{file.Name}' is {info.Length} bytes, the manifest says {file.Size}.");
-                var hash = BackupSetWriter.HashFile(file.FullPath);
-                if (!string.Equals(hash, file.Hash, StringComparison.OrdinalIgnoreCase))
-                    throw new InvalidDataException($"Backup set '{set.Path}': '{file.Name}' does not match its manifest hash.");
-            }
+            var result = BackupSetVerifier.Verify(set.Path);
+            if (result.IsValid) return;
+            var first = result.Problems[0];
+            var more = result.Problems.Count > 1 ? $" ({result.Problems.Count - 1} more problem(s); Test-EseBackup lists them)" : "";
+            throw new InvalidDataException($"Logs were not truncated: the backup set '{set.Path}' does not verify: {first.Message}{more}");
         }
     }
 }

@@ -139,6 +139,36 @@ namespace EseBackup.Core.Tests.Interop
         }
 
         [EngineModelFact]
+        public void Logs_are_not_truncated_when_the_committed_set_hashes_but_does_not_verify()
+        {
+            // The model, unlike the engine, hands out a damaged log without ErrLGReadAndVerifyFile's check, so the set
+            // commits with a matching hash: only the full re-verification before truncation can stop the truncation.
+            var folder = Folder();
+            var log5 = Path.Combine(folder.Folder, "edb.log"); // generation 5, edb00005.log once the backup rolls it
+            var header = LogFileHeader.Read(log5);
+            Assert.Equal(5, header.Generation);
+            long sector = FirstNonEmptySector(log5, header.SectorSize, header.HeaderSectors);
+            Format.BadInputTests.FlipBit(log5, (sector * header.SectorSize + 100) * 8);
+            using var instance = EngineModel.Open(folder);
+
+            var ex = Assert.Throws<InvalidDataException>(() => FullBackup(instance, Backups, truncate: true));
+
+            Assert.Contains("edb00005.log", ex.Message);
+            Assert.Contains("not truncated", ex.Message);
+            Assert.True(File.Exists(Path.Combine(folder.Folder, "edb00004.log"))); // nothing was truncated
+            Assert.Equal(2UL, EngineModel.LastArg("JetEndExternalBackupInstance2", 1)); // JET_bitBackupEndAbort
+            Assert.False(EngineModel.BackupInProgress(instance.Handle));
+        }
+
+        private static long FirstNonEmptySector(string path, int sectorSize, int headerSectors)
+        {
+            var bytes = File.ReadAllBytes(path);
+            for (long s = headerSectors; (s + 1) * sectorSize <= bytes.Length; s++)
+                if (bytes.Skip((int)(s * sectorSize)).Take(sectorSize).Any(b => b != 0)) return s;
+            throw new InvalidOperationException($"'{path}' has no written segment to damage.");
+        }
+
+        [EngineModelFact]
         public void Defect5_closing_an_instance_during_a_backup_aborts_the_backup_then_detaches_and_terminates_cleanly()
         {
             var folder = Folder();

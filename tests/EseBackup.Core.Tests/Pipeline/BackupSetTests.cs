@@ -274,9 +274,10 @@ namespace EseBackup.Core.Tests.Pipeline
                 Assert.Equal(new[] { "basic.edb", "text.edb" }, set.Files.Select(f => f.Name).ToArray());
                 Assert.All(set.Files, f => Assert.Equal(4096, f.Entry.PageSize));
                 Assert.NotEqual(set.Files[0].Entry.DatabaseSignature!.Random, set.Files[1].Entry.DatabaseSignature!.Random);
-                BackupPipeline.VerifyHashes(set);
+                BackupPipeline.VerifyBeforeTruncation(set);
                 File.AppendAllText(set.Files[1].FullPath, "x");
-                Assert.Throws<InvalidDataException>(() => BackupPipeline.VerifyHashes(set));
+                var ex = Assert.Throws<InvalidDataException>(() => BackupPipeline.VerifyBeforeTruncation(set));
+                Assert.Contains(set.Files[1].Name, ex.Message);
             }
             finally
             {
