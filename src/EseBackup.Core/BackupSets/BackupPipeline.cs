@@ -88,8 +88,8 @@ namespace EseBackup.Core.BackupSets
         }
 
         /// <summary>
-        /// Commits the set (manifest last), truncates logs when asked and the source allows it (after re-hashing
-        /// the set from disk), and ends the session normally. A refused truncation is reported, not thrown:
+        /// Commits the set (manifest last), truncates logs when asked and the source allows it (after the full
+        /// verification of the set read back from disk), and ends the session normally. A refused truncation is reported, not thrown:
         /// the set is good, and no log was touched.
         /// </summary>
         public static BackupStopResult Stop(BackupSession session, bool truncateLog)
