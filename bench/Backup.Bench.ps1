@@ -22,6 +22,7 @@ Import-Module $ModulePath -Force
 Add-Type -Path $FixturesPath
 $root = Join-Path $WorkRoot 'backup-bench'
 $null = New-Item -ItemType Directory -Path $root -Force
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 
 function New-BenchFolder([string] $Folder, [int] $MB) {
     if (Test-Path $Folder) { Remove-Item $Folder -Recurse -Force }
@@ -36,31 +37,6 @@ function New-BenchFolder([string] $Folder, [int] $MB) {
     $null = [EseBackup.Fixtures.EseFixtureWriter]::WriteDatabaseFolder($Folder, $spec)
 }
 
-function Copy-Plain([string[]] $Files, [string] $To) {
-    # What a careful copy does: large sequential reads, each file flushed to disk.
-    if (Test-Path $To) { Remove-Item $To -Recurse -Force }
-    $null = New-Item -ItemType Directory -Path $To
-    $buffer = [byte[]]::new(4MB)
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    foreach ($f in $Files) {
-        $in = [IO.FileStream]::new($f, 'Open', 'Read', 'Read', 1, [IO.FileOptions]::SequentialScan)
-        $out = [IO.FileStream]::new((Join-Path $To ([IO.Path]::GetFileName($f))), 'CreateNew', 'Write', 'None', 1)
-        try {
-            while (($n = $in.Read($buffer, 0, $buffer.Length)) -gt 0) { $out.Write($buffer, 0, $n) }
-            $out.Flush($true)
-        }
-        finally { $in.Dispose(); $out.Dispose() }
-    }
-    $sw.Elapsed.TotalSeconds
-}
-
-function Invoke-Backup([string] $Source, [string] $To) {
-    if (Test-Path $To) { Remove-Item $To -Recurse -Force }
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    $set = Backup-EseDatabase -Path $Source -Destination $To -ProgressAction SilentlyContinue
-    $sw.Stop()
-    [pscustomobject]@{ Seconds = $sw.Elapsed.TotalSeconds; Set = $set }
-}
 
 $source = Join-Path $root "source-$SizeMB"
 $small = Join-Path $root 'source-small'

@@ -33,3 +33,30 @@ function New-BenchDatabase([string] $Path, [long] $Bytes, [int] $PageSize = 8192
     finally { $stream.Dispose() }
 }
 
+
+# The baseline of the backup benches: large sequential reads, each file flushed to disk.
+function Copy-Plain([string[]] $Files, [string] $To) {
+    if (Test-Path $To) { Remove-Item $To -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $To
+    $buffer = [byte[]]::new(4MB)
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    foreach ($f in $Files) {
+        $in = [IO.FileStream]::new($f, 'Open', 'Read', 'Read', 1, [IO.FileOptions]::SequentialScan)
+        $out = [IO.FileStream]::new((Join-Path $To ([IO.Path]::GetFileName($f))), 'CreateNew', 'Write', 'None', 1)
+        try {
+            while (($n = $in.Read($buffer, 0, $buffer.Length)) -gt 0) { $out.Write($buffer, 0, $n) }
+            $out.Flush($true)
+        }
+        finally { $in.Dispose(); $out.Dispose() }
+    }
+    $sw.Elapsed.TotalSeconds
+}
+
+# One Backup-EseDatabase of $Source into a fresh $To, timed; warnings (logs left out) are not the bench's business.
+function Invoke-Backup([string] $Source, [string] $To) {
+    if (Test-Path $To) { Remove-Item $To -Recurse -Force }
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $set = Backup-EseDatabase -Path $Source -Destination $To -ProgressAction SilentlyContinue -WarningAction SilentlyContinue
+    $sw.Stop()
+    [pscustomobject]@{ Seconds = $sw.Elapsed.TotalSeconds; Set = $set }
+}

@@ -25,6 +25,7 @@ Import-Module $ModulePath -Force
 Add-Type -Path $FixturesPath
 $root = Join-Path $WorkRoot 'logfile-bench'
 $null = New-Item -ItemType Directory -Path $root -Force
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 $logMB = 4
 
 function New-LogFolder([string] $Folder, [int] $MB) {
@@ -68,30 +69,6 @@ function Measure-LogTest([string] $Folder, [int] $Expected) {
 # On a shared machine the best run can be an outlier; the median ratio is printed beside the best-of ratio.
 function Get-Median([double[]] $Values) { $sorted = @($Values | Sort-Object); $sorted[[int][Math]::Floor($sorted.Count / 2)] }
 
-function Copy-Plain([string[]] $Files, [string] $To) {
-    if (Test-Path $To) { Remove-Item $To -Recurse -Force }
-    $null = New-Item -ItemType Directory -Path $To
-    $buffer = [byte[]]::new(4MB)
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    foreach ($f in $Files) {
-        $in = [IO.FileStream]::new($f, 'Open', 'Read', 'Read', 1, [IO.FileOptions]::SequentialScan)
-        $out = [IO.FileStream]::new((Join-Path $To ([IO.Path]::GetFileName($f))), 'CreateNew', 'Write', 'None', 1)
-        try {
-            while (($n = $in.Read($buffer, 0, $buffer.Length)) -gt 0) { $out.Write($buffer, 0, $n) }
-            $out.Flush($true)
-        }
-        finally { $in.Dispose(); $out.Dispose() }
-    }
-    $sw.Elapsed.TotalSeconds
-}
-
-function Invoke-Backup([string] $Source, [string] $To) {
-    if (Test-Path $To) { Remove-Item $To -Recurse -Force }
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    $set = Backup-EseDatabase -Path $Source -Destination $To -ProgressAction SilentlyContinue -WarningAction SilentlyContinue
-    $sw.Stop()
-    [pscustomobject]@{ Seconds = $sw.Elapsed.TotalSeconds; Set = $set }
-}
 
 # The peak working set of a child pwsh that only imports the module and verifies one folder of logs.
 function Measure-PeakInChild([string] $Folder) {
