@@ -139,6 +139,10 @@ for ($i = 0; $i -lt 6; $i++) {
     }
     catch {
         Write-Result (Describe-Error $_)
+        # Set names have one-second resolution: the failed attempt's incomplete folder, once retention removed it,
+        # would free its name for the next incremental of the same second, and the path checks below would take
+        # that removal for one of the new set. A new second keeps every name this writer uses unique.
+        Start-Sleep -Milliseconds 1100
         $f = Backup-EseDatabase -Path $A -Destination $B -ErrorAction Stop
         Write-Result @{ ok = $true; kind = 'full'; path = $f.Path; setId = "$($f.SetId)"; start = $start; end = [DateTime]::UtcNow.Ticks }
     }
