@@ -239,8 +239,6 @@ namespace EseBackup.Core.Format
         /// </summary>
         public static LogFileCheck Inspect(string path)
         {
-            var check = new LogFileCheck { Path = path };
-            if (LogFileName.TryParse(path, out var name)) check.Generation = name!.Generation;
             LogFileHeader header;
             try
             {
@@ -248,11 +246,20 @@ namespace EseBackup.Core.Format
             }
             catch (EseFormatException ex)
             {
+                var check = NewCheck(path);
                 try { check.Size = new FileInfo(path).Length; } catch (IOException) { }
                 check.Problems.Add(new LogProblem(LogProblemKind.BadHeader, path, check.Generation, ex.Message));
                 return check;
             }
-            return Inspect(header, header.ActualFileSize, check);
+            return Inspect(header, header.ActualFileSize, NewCheck(path));
+        }
+
+        // The generation from the name until the header says otherwise (a zero-filled log has none of its own).
+        static LogFileCheck NewCheck(string path)
+        {
+            var check = new LogFileCheck { Path = path };
+            if (LogFileName.TryParse(path, out var name)) check.Generation = name!.Generation;
+            return check;
         }
 
         /// <summary>The header checks for a header already read (the file is <paramref name="length"/> bytes).</summary>
@@ -358,9 +365,13 @@ namespace EseBackup.Core.Format
         /// Verifies one log file: header, size, every segment (read once, on up to four cores), without its link
         /// to other generations.
         /// </summary>
-        public static LogFileCheck VerifyFile(string path, Action<long>? onBytes = null, CancellationToken cancellation = default)
+        public static LogFileCheck VerifyFile(string path, Action<long>? onBytes = null, CancellationToken cancellation = default) =>
+            VerifyFile(path, null, onBytes, cancellation);
+
+        // With the header VerifyFiles already read to order the logs: one open less per log.
+        static LogFileCheck VerifyFile(string path, LogFileHeader? header, Action<long>? onBytes, CancellationToken cancellation)
         {
-            var check = Inspect(path);
+            var check = header != null ? Inspect(header, header.ActualFileSize, NewCheck(path)) : Inspect(path);
             if (!check.ChecksSegments) return check;
             var streamed = BackupSets.SetFileStreamer.Stream(path, 0, null, null, onBytes, cancellation, log: check.Header, hash: false);
             check.Size = streamed.Bytes;
@@ -376,19 +387,19 @@ namespace EseBackup.Core.Format
         public static void VerifyFiles(IEnumerable<string> paths, Action<LogFileCheck> onResult, Action<string, long>? onBytes = null, CancellationToken cancellation = default)
         {
             var ordered = paths.Select(p => Path.GetFullPath(p)).Distinct(StringComparer.Ordinal)
-                .Select(p => (Path: p, Key: OrderKey(p)))
+                .Select(p => { var (key, header) = OrderKey(p); return (Path: p, Key: key, Header: header); })
                 .OrderBy(x => x.Key.Folder, StringComparer.Ordinal).ThenBy(x => x.Key.BaseName, StringComparer.OrdinalIgnoreCase)
                 .ThenBy(x => x.Key.Generation).ThenBy(x => x.Path, StringComparer.Ordinal)
                 .ToList();
             LogFileCheck? previous = null;
             (string Folder, string BaseName, long Generation) previousKey = default;
-            foreach (var (path, key) in ordered)
+            foreach (var (path, key, header) in ordered)
             {
                 cancellation.ThrowIfCancellationRequested();
                 LogFileCheck check;
                 try
                 {
-                    check = VerifyFile(path, onBytes == null ? null : (Action<long>)(b => onBytes(path, b)), cancellation);
+                    check = VerifyFile(path, header, onBytes == null ? null : (Action<long>)(b => onBytes(path, b)), cancellation);
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
@@ -404,20 +415,21 @@ namespace EseBackup.Core.Format
         }
 
         /// <summary>Folder, base name and generation (the header's, else the name's) to put a folder's logs in chain order.</summary>
-        static (string Folder, string BaseName, long Generation) OrderKey(string path)
+        static ((string Folder, string BaseName, long Generation) Key, LogFileHeader? Header) OrderKey(string path)
         {
             LogFileName.TryParse(path, out var name);
             long generation = name?.Generation ?? long.MaxValue;
+            LogFileHeader? header = null;
             try
             {
-                var header = LogFileHeader.Read(path);
+                header = LogFileHeader.Read(path);
                 if (!header.IsZeroFilled) generation = header.Generation;
             }
             catch (Exception ex) when (ex is EseFormatException || ex is IOException || ex is UnauthorizedAccessException)
             {
                 // Verified (and reported) in order with the rest.
             }
-            return (Path.GetDirectoryName(path) ?? "", name?.BaseName ?? "", generation);
+            return ((Path.GetDirectoryName(path) ?? "", name?.BaseName ?? "", generation), header);
         }
 
         static string Describe(DateTime? time) => time == null ? "(none)" : time.Value.ToString("yyyy-MM-dd HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
