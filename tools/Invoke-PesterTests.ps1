@@ -32,7 +32,8 @@ if ($null -eq $result -or $null -eq $result.PassedCount) {
 $summary = [ordered]@{
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    Skipped = $result.SkippedCount + $result.NotRunCount
+    # Inconclusive (a race a run could not demonstrate) is shown as skipped, never as passed.
+    Skipped = $result.SkippedCount + $result.NotRunCount + $result.InconclusiveCount
 }
 $summary | ConvertTo-Json | Set-Content -Path $SummaryPath -Encoding utf8
 if ($summary.Failed -gt 0) { exit 1 }
