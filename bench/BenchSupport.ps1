@@ -60,3 +60,14 @@ function Invoke-Backup([string] $Source, [string] $To) {
     $sw.Stop()
     [pscustomobject]@{ Seconds = $sw.Elapsed.TotalSeconds; Set = $set }
 }
+
+# Runs $Script in a fresh child pwsh (the same one this bench runs in) and returns its last output line:
+# the memory benches measure a process that did nothing else.
+function Invoke-BenchChild([string] $Script, [string] $What) {
+    $exe = (Get-Process -Id $PID).Path
+    $prefix = @()
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $prefix = @([Environment]::GetCommandLineArgs()[0]) }
+    $out = & $exe @prefix -NoProfile -NonInteractive -Command $Script
+    if ($LASTEXITCODE -ne 0) { throw "The child pwsh verifying '$What' failed (exit code $LASTEXITCODE)." }
+    $out | Select-Object -Last 1
+}

@@ -72,14 +72,9 @@ function Get-Median([double[]] $Values) { $sorted = @($Values | Sort-Object); $s
 
 # The peak working set of a child pwsh that only imports the module and verifies one folder of logs.
 function Measure-PeakInChild([string] $Folder) {
-    $exe = (Get-Process -Id $PID).Path
-    $prefix = @()
-    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $prefix = @([Environment]::GetCommandLineArgs()[0]) }
     $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'; `$n = @(Test-EseLogFile -LiteralPath '$Folder' -ProgressAction SilentlyContinue | Where-Object IsValid).Count; " +
         "`$p = [Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); '{0} {1}' -f `$p.PeakWorkingSet64, `$n"
-    $out = & $exe @prefix -NoProfile -NonInteractive -Command $script
-    if ($LASTEXITCODE -ne 0) { throw "The child pwsh verifying '$Folder' failed (exit code $LASTEXITCODE)." }
-    $peak, $valid = ($out | Select-Object -Last 1) -split ' '
+    $peak, $valid = (Invoke-BenchChild $script $Folder) -split ' '
     [pscustomobject]@{ Peak = [long]$peak; Valid = [int]$valid }
 }
 

@@ -56,14 +56,9 @@ $bytes = ($files | ForEach-Object { (Get-Item $_).Length } | Measure-Object -Sum
 
 # The peak working set of a child pwsh that does nothing but verify one set (this process also wrote the sets).
 function Measure-PeakInChild([string] $SetPath) {
-    $exe = (Get-Process -Id $PID).Path
-    $prefix = @()
-    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $prefix = @([Environment]::GetCommandLineArgs()[0]) }
     $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'; `$r = Test-EseBackup -LiteralPath '$SetPath'; if (-not `$r.IsValid) { exit 3 }; " +
         "`$p = [Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); '{0} {1}' -f `$p.PeakWorkingSet64, `$r.Duration.TotalSeconds.ToString([cultureinfo]::InvariantCulture)"
-    $out = & $exe @prefix -NoProfile -NonInteractive -Command $script
-    if ($LASTEXITCODE -ne 0) { throw "The child pwsh verifying '$SetPath' failed (exit code $LASTEXITCODE)." }
-    $peak, $seconds = ($out | Select-Object -Last 1) -split ' '
+    $peak, $seconds = (Invoke-BenchChild $script $SetPath) -split ' '
     [pscustomobject]@{ Peak = [long]$peak; Seconds = [double]::Parse($seconds, [cultureinfo]::InvariantCulture) }
 }
 
