@@ -27,7 +27,8 @@ $null = New-Item -ItemType Directory -Path $WorkRoot -Force
 function Get-BenchSet([int] $MB) {
     $root = Join-Path $WorkRoot "testbackup-bench-$MB"
     $sets = Join-Path $root 'sets'
-    $existing = Get-EseBackupSet -Path $sets -ErrorAction SilentlyContinue | Where-Object IsComplete | Select-Object -First 1
+    # A missing -Path is an error (issue 14), even with -ErrorAction SilentlyContinue: look only where sets exist.
+    $existing = if (Test-Path -LiteralPath $sets) { Get-EseBackupSet -LiteralPath $sets | Where-Object IsComplete | Select-Object -First 1 }
     if ($existing) { return $existing.Path }
     if (Test-Path $root) { Remove-Item $root -Recurse -Force }
     $src = New-Item -ItemType Directory -Path (Join-Path $root 'source') -Force
