@@ -35,7 +35,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 if (sets.Count == 0)
                 {
                     BeginItem();
-                    FailItem(new ErrorRecord(new DirectoryNotFoundException($"'{path}' holds no backup sets (folders named like 20240506-070809-full with a {BackupManifest.FileName})."),
+                    FailItem(new ErrorRecord(new DirectoryNotFoundException($"'{path}' holds no backup sets (folders named like 20240506-070809Z-full with a {BackupManifest.FileName})."),
                         "NoBackupSets", ErrorCategory.ObjectNotFound, path));
                     continue;
                 }
