@@ -5,7 +5,7 @@
 
 [DscResource()]
 class EseFullBackup {
-    # The folder backup sets go to.
+    # The folder backup sets go to, or a container URL (credentials: AZURE_STORAGE_CONNECTION_STRING or Microsoft Entra ID).
     [DscProperty(Key)]
     [string] $Destination
 
@@ -45,7 +45,8 @@ class EseFullBackup {
     }
 
     [void] Set() {
-        if (-not (Test-Path -LiteralPath $this.Destination)) {
+        # A container URL is a store, not a path: Backup-EseDatabase creates the container (when the credential may).
+        if ($this.Destination -notmatch '^https?://' -and -not (Test-Path -LiteralPath $this.Destination)) {
             $null = New-Item -ItemType Directory -Path $this.Destination -Force
         }
         $set = Backup-EseDatabase -Path $this.SourcePath -Destination $this.Destination -Confirm:$false -ErrorAction Stop

@@ -35,7 +35,7 @@ namespace EseBackup.Core.BackupSets
             var problems = new List<BackupSetProblem>();
             chain = new List<BackupSet> { set };
             if (set.Kind == BackupKind.Full) return problems;
-            catalog ??= BackupSetCatalog.Scan(Path.GetDirectoryName(set.Path.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)) ?? set.Path);
+            catalog ??= BackupSetCatalog.Scan(set.Store);
             var byId = new Dictionary<Guid, BackupSet>();
             foreach (var s in catalog.Sets) byId[s.SetId] = s;
             var current = set;

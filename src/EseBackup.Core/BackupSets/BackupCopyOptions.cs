@@ -37,9 +37,8 @@ namespace EseBackup.Core.BackupSets
         /// <summary>Called after every chunk and every file.</summary>
         public IProgress<BackupProgress>? Progress { get; set; }
 
-        /// <summary>Opens a file of the set for writing (a seam for fault injection: disk full, read-only media).</summary>
-        internal Func<string, Stream> CreateFile { get; set; } =
-            path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.SequentialScan);
+        /// <summary>Opens a file of a folder store's set for writing (a seam for fault injection: disk full, read-only media); null for the store's own.</summary>
+        internal Func<string, Stream>? CreateFile { get; set; }
     }
 
     /// <summary>Where a backup copy stands.</summary>

@@ -26,16 +26,24 @@ namespace EseBackup.Core.BackupSets
         /// Looks for the newest complete full set under <paramref name="destination"/> (of <paramref name="source"/>
         /// when given) and says whether it ended less than <paramref name="maxAge"/> before <paramref name="now"/>.
         /// </summary>
-        public static BackupFreshnessResult Evaluate(string destination, TimeSpan maxAge, string? source = null, DateTime? now = null)
+        public static BackupFreshnessResult Evaluate(string destination, TimeSpan maxAge, string? source = null, DateTime? now = null,
+            Stores.BackupStoreCredentials? credentials = null) =>
+            Evaluate(Stores.BackupStores.Open(destination, credentials), maxAge, source, now, Stores.BackupStores.Redact(destination));
+
+        /// <inheritdoc cref="Evaluate(string, TimeSpan, string, DateTime?, Stores.BackupStoreCredentials)"/>
+        public static BackupFreshnessResult Evaluate(Stores.IBackupStore store, TimeSpan maxAge, string? source = null, DateTime? now = null) =>
+            Evaluate(store, maxAge, source, now, store.Location);
+
+        static BackupFreshnessResult Evaluate(Stores.IBackupStore store, TimeSpan maxAge, string? source, DateTime? now, string destination)
         {
             var at = (now ?? DateTime.UtcNow).ToUniversalTime();
             var result = new BackupFreshnessResult { Destination = destination, Source = source, MaxAge = maxAge };
-            if (!Directory.Exists(destination))
+            if (!store.Exists())
             {
                 result.Reason = $"The backup destination '{destination}' does not exist: there is no full backup.";
                 return result;
             }
-            var catalog = BackupSetCatalog.Scan(destination);
+            var catalog = BackupSetCatalog.Scan(store);
             result.IncompleteSets = catalog.Incomplete.Count;
             var sourceFull = source == null ? null : Path.GetFullPath(source);
             var newest = catalog.Sets

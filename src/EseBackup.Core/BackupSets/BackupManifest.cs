@@ -113,17 +113,17 @@ namespace EseBackup.Core.BackupSets
 
         public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
+        /// <summary>The manifest's bytes as a store commits them (UTF-8, no byte order mark).</summary>
+        public byte[] ToUtf8() => new UTF8Encoding(false).GetBytes(ToJson());
+
         /// <summary>
         /// Writes manifest.json into <paramref name="setFolder"/> atomically: a temporary file, flushed to disk,
         /// then renamed. Until the rename the set has no manifest and counts as incomplete.
         /// </summary>
         public void WriteTo(string setFolder)
         {
-            var final = System.IO.Path.Combine(setFolder, FileName);
-            var temp = final + ModuleFileNames.TempSuffix;
-            // Both names are created new: whatever is already there (a link planted in the set) is never followed or replaced.
-            ModuleFileNames.WriteNew(temp, ToJson());
-            File.Move(temp, final);
+            var full = System.IO.Path.GetFullPath(setFolder).TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar);
+            new Stores.FolderBackupStore(System.IO.Path.GetDirectoryName(full) ?? full).CommitManifest(System.IO.Path.GetFileName(full), ToUtf8());
         }
 
         /// <summary>
@@ -135,35 +135,51 @@ namespace EseBackup.Core.BackupSets
         /// <summary>Reads and validates the manifest of a set folder. Throws <see cref="InvalidDataException"/> naming the file.</summary>
         public static BackupManifest Read(string setFolder)
         {
-            var path = System.IO.Path.Combine(setFolder, FileName);
-            return Parse(ReadBytes(setFolder), path);
+            var store = Stores.BackupStores.OpenForSet(setFolder, null, out var name);
+            return Read(store, name);
         }
+
+        /// <summary>Reads and validates the manifest of a set in a store. Throws <see cref="InvalidDataException"/> naming it.</summary>
+        public static BackupManifest Read(Stores.IBackupStore store, string setName) =>
+            Parse(ReadBytes(store, setName), store.LocationOf(setName, FileName));
 
         /// <summary>
         /// The bytes of a set's manifest: a regular file (never a link, FIFO or device: those are not opened)
         /// of at most <see cref="MaxManifestBytes"/>. Throws <see cref="FileNotFoundException"/> when there is
         /// none, <see cref="InvalidDataException"/> naming the file otherwise.
         /// </summary>
-        internal static byte[] ReadBytes(string setFolder)
+        internal static byte[] ReadBytes(Stores.IBackupStore store, string setName)
         {
-            var path = System.IO.Path.Combine(setFolder, FileName);
-            var kind = RegularFile.KindOf(path);
-            if (kind == FileEntryKind.Missing)
-                throw new FileNotFoundException($"'{setFolder}' has no {FileName}: it is not a complete backup set.", path);
-            if (kind != FileEntryKind.Regular)
-                throw new InvalidDataException($"Backup manifest '{path}' is {RegularFile.Describe(kind)}, not a regular file; it was not opened (the module writes manifests as plain files).");
-            using var stream = RegularFile.OpenRead(path, FileShare.Read);
-            if (stream.Length > MaxManifestBytes)
-                throw new InvalidDataException($"Backup manifest '{path}' is {stream.Length} bytes, more than the {MaxManifestBytes / 1048576} MiB a manifest may have: it is damaged or not a manifest, and was not read.");
-            // Never more than one byte past the cap, even if the file grows while it is read.
-            var data = new MemoryStream((int)stream.Length);
-            var chunk = new byte[81920];
-            int n;
-            while (data.Length <= MaxManifestBytes && (n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, MaxManifestBytes + 1 - data.Length))) > 0)
-                data.Write(chunk, 0, n);
-            if (data.Length > MaxManifestBytes)
-                throw new InvalidDataException($"Backup manifest '{path}' grew past the {MaxManifestBytes / 1048576} MiB a manifest may have while it was read; it was not read.");
-            return data.ToArray();
+            var path = store.LocationOf(setName, FileName);
+            Stream stream;
+            try
+            {
+                stream = store.OpenRead(setName, FileName);
+            }
+            catch (FileNotFoundException ex)
+            {
+                throw new FileNotFoundException($"'{store.LocationOf(setName)}' has no {FileName}: it is not a complete backup set.", path, ex);
+            }
+            catch (Stores.UnsafeStoreEntryException ex)
+            {
+                throw new InvalidDataException(string.Equals(ex.Location, path, StringComparison.Ordinal)
+                    ? $"Backup manifest '{path}' is {ex.What}, not a regular file; it was not opened (the module writes manifests as plain files)."
+                    : ex.Message, ex);
+            }
+            using (stream)
+            {
+                if (stream.Length > MaxManifestBytes)
+                    throw new InvalidDataException($"Backup manifest '{path}' is {stream.Length} bytes, more than the {MaxManifestBytes / 1048576} MiB a manifest may have: it is damaged or not a manifest, and was not read.");
+                // Never more than one byte past the cap, even if the file grows while it is read.
+                var data = new MemoryStream((int)stream.Length);
+                var chunk = new byte[81920];
+                int n;
+                while (data.Length <= MaxManifestBytes && (n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, MaxManifestBytes + 1 - data.Length))) > 0)
+                    data.Write(chunk, 0, n);
+                if (data.Length > MaxManifestBytes)
+                    throw new InvalidDataException($"Backup manifest '{path}' grew past the {MaxManifestBytes / 1048576} MiB a manifest may have while it was read; it was not read.");
+                return data.ToArray();
+            }
         }
 
         /// <summary>Parses and validates manifest bytes (UTF-8); <paramref name="manifestPath"/> names it in errors.</summary>

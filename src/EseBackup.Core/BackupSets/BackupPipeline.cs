@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
+using EseBackup.Core.BackupSets.Stores;
 using EseBackup.Core.Protocol;
 using EseBackup.Core.Sources;
 
@@ -36,18 +37,22 @@ namespace EseBackup.Core.BackupSets
         /// builds on is found there first (JET_errMissingFullBackup when there is none) and the logs are taken
         /// from that set's newest generation. The session owns the source and disposes it when it ends.
         /// </summary>
-        public static BackupSession StartSnapshot(IReadOnlyList<string> paths, BackupKind kind, string? destinationRoot = null)
+        public static BackupSession StartSnapshot(IReadOnlyList<string> paths, BackupKind kind, string? destinationRoot = null) =>
+            StartSnapshot(paths, kind, destinationRoot == null ? null : BackupStores.Open(destinationRoot));
+
+        /// <inheritdoc cref="StartSnapshot(IReadOnlyList{string}, BackupKind, string)"/>
+        public static BackupSession StartSnapshot(IReadOnlyList<string> paths, BackupKind kind, IBackupStore? destination)
         {
             if (paths == null || paths.Count == 0) throw new ArgumentException("Name a database folder or database file(s) to back up.", nameof(paths));
             SnapshotSource source;
             if (paths.Count == 1) source = new SnapshotSource(paths[0]);
             else source = new SnapshotSource(paths);
-            if (kind == BackupKind.Incremental && destinationRoot != null)
+            if (kind == BackupKind.Incremental && destination != null)
             {
                 try
                 {
                     var signature = SetFileFacts.ToManifest(source.ReadLogSignature());
-                    var parent = BackupSetCatalog.Scan(destinationRoot).FindChainParent(signature, source.Description);
+                    var parent = BackupSetCatalog.Scan(destination).FindChainParent(signature, source.Description);
                     source.IncrementalBaseGeneration = parent.LogGenerationHigh;
                 }
                 catch
@@ -83,6 +88,14 @@ namespace EseBackup.Core.BackupSets
         public static BackupSetWriter Read(BackupSession session, string destinationRoot, BackupCopyOptions? options = null, CancellationToken cancellationToken = default)
         {
             var writer = BackupSetWriter.Create(session, destinationRoot);
+            writer.ReadAll(options, cancellationToken);
+            return writer;
+        }
+
+        /// <summary>Reads every file of the session into a new set in <paramref name="destination"/>; the session ends up in state Read.</summary>
+        public static BackupSetWriter Read(BackupSession session, IBackupStore destination, BackupCopyOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var writer = BackupSetWriter.Create(session, destination);
             writer.ReadAll(options, cancellationToken);
             return writer;
         }
@@ -145,7 +158,7 @@ namespace EseBackup.Core.BackupSets
         /// </summary>
         public static void VerifyBeforeTruncation(BackupSet set)
         {
-            var result = BackupSetVerifier.Verify(set.Path);
+            var result = BackupSetVerifier.Verify(set.Store, set.Name);
             if (result.IsValid) return;
             var first = result.Problems[0];
             var more = result.Problems.Count > 1 ? $" ({result.Problems.Count - 1} more problem(s); Test-EseBackup lists them)" : "";

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
+using EseBackup.Core.BackupSets.Stores;
 using EseBackup.Core.Format;
 using EseBackup.Core.Protocol;
 
@@ -83,24 +84,32 @@ namespace EseBackup.Core.BackupSets
         }
 
         /// <summary>Plans restoring <paramref name="setFolder"/> (and the sets it builds on) into <paramref name="destination"/>.</summary>
-        public static RestorePlan Create(string setFolder, string destination, long? toGeneration = null)
+        /// <param name="setFolder">A set folder, or a set's URL (read through the store registered for URLs with <paramref name="credentials"/>).</param>
+        public static RestorePlan Create(string setFolder, string destination, long? toGeneration = null, BackupStoreCredentials? credentials = null)
         {
-            var setPath = Path.GetFullPath(setFolder);
-            var manifestPath = Path.Combine(setPath, BackupManifest.FileName);
-            if (!File.Exists(manifestPath))
+            var store = BackupStores.OpenForSet(setFolder, credentials, out var setName);
+            var setPath = store.LocationOf(setName);
+            var manifestPath = store.LocationOf(setName, BackupManifest.FileName);
+            BackupSet set;
+            try { set = BackupSet.Open(store, setName); }
+            catch (FileNotFoundException)
             {
-                bool holdsSets = Directory.Exists(setPath) && BackupSetCatalog.Scan(setPath).Sets.Count > 0;
+                bool holdsSets = BackupSetCatalog.Scan(BackupStores.Open(setFolder, credentials)).Sets.Count > 0;
                 throw new BackupSetException(new BackupSetProblem(BackupProblemKind.MissingManifest, setPath, manifestPath,
                     holdsSets
                         ? $"'{setPath}' is a folder of backup sets, not one set: name the set to restore (Get-EseBackupSet -Path '{setPath}' lists them)."
                         : $"'{setPath}' has no {BackupManifest.FileName}: it is not a complete backup set and cannot be restored."));
             }
-            BackupSet set;
-            try { set = BackupSet.Open(setPath); }
             catch (InvalidDataException ex)
             {
                 throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadManifest, setPath, manifestPath, ex.Message), ex);
             }
+            return Create(set, destination, toGeneration);
+        }
+
+        /// <summary>Plans restoring <paramref name="set"/> (and the sets it builds on, from its store) into <paramref name="destination"/>.</summary>
+        public static RestorePlan Create(BackupSet set, string destination, long? toGeneration = null)
+        {
             var chain = BackupChain.Resolve(set);
             var dest = Path.GetFullPath(destination);
 
@@ -170,7 +179,11 @@ namespace EseBackup.Core.BackupSets
             foreach (var db in files.Where(f => f.Role == BackupFileRole.Database))
             {
                 DatabaseHeader header;
-                try { header = DatabaseHeader.Read(db.Source); }
+                try
+                {
+                    var input = BackupSetVerifier.OpenChecked(db.Set, db.File, out var problem) ?? throw new BackupSetException(problem!);
+                    using (input) header = DatabaseHeader.Read(FileHead.Read(input), db.Source);
+                }
                 catch (EseFormatException ex)
                 {
                     throw new BackupSetException(new BackupSetProblem(BackupProblemKind.BadDatabaseHeader, full.Path, db.Source, ex.Message, ex.PageNumber), ex);

@@ -2,18 +2,19 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using EseBackup.Core.BackupSets.Stores;
 using EseBackup.Core.Format;
 using EseBackup.Core.Protocol;
 
 namespace EseBackup.Core.BackupSets
 {
-    /// <summary>A file of a complete backup set, with its full path on disk.</summary>
+    /// <summary>A file of a complete backup set, with its location (full path on disk, or URL) in the store.</summary>
     public sealed class BackupSetFile
     {
-        internal BackupSetFile(string setPath, BackupFileEntry entry)
+        internal BackupSetFile(IBackupStore store, string setName, BackupFileEntry entry)
         {
             Entry = entry;
-            FullPath = BackupManifest.ResolveInside(setPath, entry.Path);
+            FullPath = store.LocationOf(setName, entry.Path);
         }
 
         public BackupFileEntry Entry { get; }
@@ -27,18 +28,24 @@ namespace EseBackup.Core.BackupSets
         public override string ToString() => Name;
     }
 
-    /// <summary>A complete backup set: a folder whose manifest.json was committed and validated.</summary>
+    /// <summary>A complete backup set: a folder (or blob prefix) whose manifest.json was committed and validated.</summary>
     public sealed class BackupSet
     {
-        private BackupSet(string path, BackupManifest manifest)
+        private BackupSet(IBackupStore store, string name, BackupManifest manifest)
         {
-            Path = path;
+            Store = store;
+            Name = name;
+            Path = store.LocationOf(name);
             Manifest = manifest;
-            Files = manifest.Files.Select(f => new BackupSetFile(path, f)).ToList();
+            Files = manifest.Files.Select(f => new BackupSetFile(store, name, f)).ToList();
         }
 
+        /// <summary>Where the set is: its folder's full path, or its URL (never with a secret).</summary>
         public string Path { get; }
-        public string Name => System.IO.Path.GetFileName(Path.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
+        public string Name { get; }
+
+        /// <summary>The store holding the set (the files are read through it).</summary>
+        internal IBackupStore Store { get; }
         public BackupManifest Manifest { get; }
         public Guid SetId => Manifest.SetId;
         public Guid ChainId => Manifest.ChainId;
@@ -52,16 +59,29 @@ namespace EseBackup.Core.BackupSets
         public IReadOnlyList<BackupSetFile> Files { get; }
         public long TotalBytes => Files.Sum(f => f.Size);
 
-        /// <summary>Opens a set folder; throws when it has no valid manifest (an incomplete or damaged set).</summary>
-        public static BackupSet Open(string setFolder)
+        /// <summary>Opens a set folder (or a set's URL); throws when it has no valid manifest (an incomplete or damaged set).</summary>
+        public static BackupSet Open(string setFolder, BackupStoreCredentials? credentials = null)
         {
-            var full = System.IO.Path.GetFullPath(setFolder);
-            if (SetPathSafety.IsLink(full.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar)))
-                throw new InvalidDataException($"Backup set folder '{full}' is a symbolic link or junction; it is not followed (it could point outside the store).");
-            return new BackupSet(full, BackupManifest.Read(full));
+            var store = BackupStores.OpenForSet(setFolder, credentials, out var name);
+            return Open(store, name);
         }
 
-        internal static BackupSet FromManifest(string fullPath, BackupManifest manifest) => new BackupSet(fullPath, manifest);
+        /// <summary>Opens a set of a store; throws when it has no valid manifest (an incomplete or damaged set).</summary>
+        public static BackupSet Open(IBackupStore store, string setName)
+        {
+            if (store is FolderBackupStore folder && SetPathSafety.IsLink(folder.SetPath(setName)))
+                throw new InvalidDataException($"Backup set folder '{folder.SetPath(setName)}' is a symbolic link or junction; it is not followed (it could point outside the store).");
+            return new BackupSet(store, setName, BackupManifest.Read(store, setName));
+        }
+
+        internal static BackupSet FromManifest(IBackupStore store, string setName, BackupManifest manifest) => new BackupSet(store, setName, manifest);
+
+        /// <summary>A set folder's set from a manifest already read.</summary>
+        internal static BackupSet FromManifest(string setFolder, BackupManifest manifest) =>
+            FromManifest(BackupStores.OpenForSet(setFolder, null, out var name), name, manifest);
+
+        /// <summary>Opens a file of the set for reading through its store (regular files only, never through a link).</summary>
+        internal Stream OpenFile(BackupSetFile file) => Store.OpenRead(Name, file.Name);
 
         public override string ToString() => $"{Name} ({Kind}, logs {LogGenerationLow}-{LogGenerationHigh}, {Files.Count} files)";
     }
@@ -72,12 +92,19 @@ namespace EseBackup.Core.BackupSets
         public IncompleteBackupSet(string path, string reason, bool hasManifest = false, BackupSetHints? hints = null)
         {
             Path = path;
+            Name = System.IO.Path.GetFileName(path.TrimEnd('/', '\\'));
             Reason = reason;
             HasManifest = hasManifest;
             Hints = hints;
         }
 
         public string Path { get; }
+
+        /// <summary>The set's name in its store.</summary>
+        public string Name { get; internal set; }
+
+        /// <summary>When the set was last written, when the store knows it.</summary>
+        public DateTime? LastWriteTimeUtc { get; internal set; }
         public string Reason { get; }
 
         /// <summary>
@@ -135,14 +162,18 @@ namespace EseBackup.Core.BackupSets
     /// <summary>The backup sets in one destination folder: complete ones (chain parents) and incomplete leftovers.</summary>
     public sealed class BackupSetCatalog
     {
-        private BackupSetCatalog(string root, List<BackupSet> complete, List<IncompleteBackupSet> incomplete)
+        private BackupSetCatalog(IBackupStore store, List<BackupSet> complete, List<IncompleteBackupSet> incomplete)
         {
-            Root = root;
+            Store = store;
+            Root = store.Location;
             Sets = complete;
             Incomplete = incomplete;
         }
 
         public string Root { get; }
+
+        /// <summary>The store the sets are in.</summary>
+        public IBackupStore Store { get; }
 
         /// <summary>Complete sets, oldest first.</summary>
         public IReadOnlyList<BackupSet> Sets { get; }
@@ -156,19 +187,22 @@ namespace EseBackup.Core.BackupSets
         /// is a link, or a second folder carrying a set id already seen (a copied set) makes that one folder an
         /// <see cref="Incomplete"/> entry whose reason names the file; the other sets read normally.
         /// </summary>
-        public static BackupSetCatalog Scan(string destinationRoot)
+        public static BackupSetCatalog Scan(string destinationRoot, BackupStoreCredentials? credentials = null) =>
+            Scan(BackupStores.Open(destinationRoot, credentials));
+
+        /// <inheritdoc cref="Scan(string, BackupStoreCredentials)"/>
+        public static BackupSetCatalog Scan(IBackupStore store)
         {
-            var root = System.IO.Path.GetFullPath(destinationRoot);
             var opened = new List<BackupSet>();
             var incomplete = new List<IncompleteBackupSet>();
-            if (Directory.Exists(root))
+            if (store.Exists())
             {
                 // Name order makes "which of two folders with one set id is the copy" the same on every run.
-                foreach (var dir in Directory.EnumerateDirectories(root).OrderBy(d => d, StringComparer.Ordinal))
+                foreach (var entry in store.ListSets().OrderBy(e => e.Name, StringComparer.Ordinal))
                 {
-                    if (!BackupSetWriter.LooksLikeSetName(System.IO.Path.GetFileName(dir))) continue;
-                    var entry = OpenOne(dir, out var set);
-                    if (entry != null) incomplete.Add(entry);
+                    if (!BackupSetWriter.LooksLikeSetName(entry.Name)) continue;
+                    var problem = OpenOne(store, entry, out var set);
+                    if (problem != null) incomplete.Add(problem);
                     else opened.Add(set!);
                 }
             }
@@ -180,29 +214,26 @@ namespace EseBackup.Core.BackupSets
                 {
                     // A copied set folder: the first keeps serving as the set; the copy is kept and reported, never used.
                     incomplete.Add(new IncompleteBackupSet(set.Path,
-                        $"Backup manifest '{System.IO.Path.Combine(set.Path, BackupManifest.FileName)}' carries set id {set.SetId}, which '{first.Path}' carries too: the folder is a copy of another set (or was given a foreign manifest); it is not used as a set and no rule removes it.",
-                        hasManifest: true, hints: new BackupSetHints { FormatVersion = set.Manifest.FormatVersion, SetId = set.SetId, ParentSetId = set.ParentSetId, Kind = set.Kind, Source = set.Source }));
+                        $"Backup manifest '{store.LocationOf(set.Name, BackupManifest.FileName)}' carries set id {set.SetId}, which '{first.Path}' carries too: the folder is a copy of another set (or was given a foreign manifest); it is not used as a set and no rule removes it.",
+                        hasManifest: true, hints: new BackupSetHints { FormatVersion = set.Manifest.FormatVersion, SetId = set.SetId, ParentSetId = set.ParentSetId, Kind = set.Kind, Source = set.Source }) { Name = set.Name });
                     continue;
                 }
                 byId[set.SetId] = set;
                 complete.Add(set);
             }
             complete.Sort((a, b) => a.EndTime != b.EndTime ? a.EndTime.CompareTo(b.EndTime) : SetFolderName.Comparer.Compare(a.Name, b.Name));
-            return new BackupSetCatalog(root, complete, incomplete);
+            return new BackupSetCatalog(store, complete, incomplete);
         }
 
-        /// <summary>Opens one set folder; null and the set when it is complete, else why not.</summary>
         /// <summary>
         /// Why an aborted backup stopped, from the INCOMPLETE.txt the writer left (its "Reason:" line, or the whole
         /// text of a marker written by hand); null when there is none or it is not a small regular file.
         /// </summary>
-        private static string? StopReasonOf(string dir)
+        private static string? StopReasonOf(IBackupStore store, string setName)
         {
-            var marker = System.IO.Path.Combine(dir, BackupSetWriter.IncompleteMarker);
             try
             {
-                if (RegularFile.Problem(marker) != null) return null;
-                using var stream = RegularFile.OpenRead(marker);
+                using var stream = store.OpenRead(setName, BackupSetWriter.IncompleteMarker);
                 if (stream.Length > 64 * 1024) return null;
                 using var reader = new StreamReader(stream);
                 var text = reader.ReadToEnd().Trim();
@@ -217,34 +248,37 @@ namespace EseBackup.Core.BackupSets
             }
         }
 
-        private static IncompleteBackupSet? OpenOne(string dir, out BackupSet? set)
+        /// <summary>Opens one set; null and the set when it is complete, else why not.</summary>
+        private static IncompleteBackupSet? OpenOne(IBackupStore store, StoredSetEntry entry, out BackupSet? set)
         {
             set = null;
-            if (SetPathSafety.IsLink(dir))
-                return new IncompleteBackupSet(dir, $"Backup set folder '{dir}' is a symbolic link or junction; it is not followed (it could point outside the store).", hasManifest: true);
+            var dir = store.LocationOf(entry.Name);
+            IncompleteBackupSet Incomplete(string reason, bool hasManifest = false, BackupSetHints? hints = null) =>
+                new IncompleteBackupSet(dir, reason, hasManifest, hints) { Name = entry.Name, LastWriteTimeUtc = entry.LastWriteTimeUtc };
+            if (entry.UnsafeReason != null) return Incomplete(entry.UnsafeReason, hasManifest: true);
             byte[] bytes;
-            var manifestPath = System.IO.Path.Combine(dir, BackupManifest.FileName);
+            var manifestPath = store.LocationOf(entry.Name, BackupManifest.FileName);
             try
             {
-                bytes = BackupManifest.ReadBytes(dir);
+                bytes = BackupManifest.ReadBytes(store, entry.Name);
             }
             catch (FileNotFoundException ex)
             {
-                var stopped = StopReasonOf(dir);
-                return new IncompleteBackupSet(dir, stopped == null ? ex.Message : $"The backup stopped: {stopped} {ex.Message}");
+                var stopped = entry.HasIncompleteMarker ? StopReasonOf(store, entry.Name) : null;
+                return Incomplete(stopped == null ? ex.Message : $"The backup stopped: {stopped} {ex.Message}");
             }
             catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException)
             {
-                return new IncompleteBackupSet(dir, ex.Message, hasManifest: true);
+                return Incomplete(ex.Message, hasManifest: true);
             }
             try
             {
-                set = BackupSet.FromManifest(dir, BackupManifest.Parse(bytes, manifestPath));
+                set = BackupSet.FromManifest(store, entry.Name, BackupManifest.Parse(bytes, manifestPath));
                 return null;
             }
             catch (InvalidDataException ex)
             {
-                return new IncompleteBackupSet(dir, ex.Message, hasManifest: true, hints: BackupSetHints.From(bytes));
+                return Incomplete(ex.Message, hasManifest: true, hints: BackupSetHints.From(bytes));
             }
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using EseBackup.Core.BackupSets.Stores;
 using EseBackup.Core.Protocol;
 
 namespace EseBackup.Core.BackupSets
@@ -45,33 +46,42 @@ namespace EseBackup.Core.BackupSets
 
         public override string ToString() => $"{Name} ({(IsComplete ? Kind.ToString() : "incomplete")})";
 
-        /// <summary>The sets under <paramref name="root"/> (or the one set <paramref name="root"/> is), newest first.</summary>
-        public static IReadOnlyList<BackupSetInfo> List(string root)
+        /// <summary>The store the set is in (null for an object made by hand: its Path is then taken for a folder).</summary>
+        internal IBackupStore? Store { get; set; }
+
+        /// <summary>The sets under <paramref name="root"/> (or the one set <paramref name="root"/> is), newest first; a URL names a container (prefix) or one set in it.</summary>
+        public static IReadOnlyList<BackupSetInfo> List(string root, BackupStoreCredentials? credentials = null)
         {
-            var full = System.IO.Path.GetFullPath(root);
-            if (IsSetFolder(full))
+            if (!IsSetFolder(root, credentials)) return List(BackupSetCatalog.Scan(root, credentials));
+            var store = BackupStores.OpenForSet(root, credentials, out var setName);
+            var found = List(BackupSetCatalog.Scan(store)).Where(i => string.Equals(i.Name, setName, StringComparison.Ordinal)).ToList();
+            if (found.Count > 0) return found;
+            // A set folder someone renamed: still a set, listed on its own (its chain position is unknown).
+            try
             {
-                var parent = System.IO.Path.GetDirectoryName(full.TrimEnd(System.IO.Path.DirectorySeparatorChar)) ?? full;
-                var found = List(BackupSetCatalog.Scan(parent)).Where(i => string.Equals(i.Path, full.TrimEnd(System.IO.Path.DirectorySeparatorChar), StringComparison.Ordinal)).ToList();
-                if (found.Count > 0) return found;
-                // A set folder someone renamed: still a set, listed on its own (its chain position is unknown).
-                try
-                {
-                    return new[] { FromSet(BackupSet.Open(full), -1) };
-                }
-                catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException)
-                {
-                    var name = System.IO.Path.GetFileName(full.TrimEnd(System.IO.Path.DirectorySeparatorChar));
-                    return new[] { new BackupSetInfo { Name = name, Path = full.TrimEnd(System.IO.Path.DirectorySeparatorChar), IsComplete = false, Time = Directory.GetLastWriteTimeUtc(full), Reason = ex.Message } };
-                }
+                return new[] { FromSet(BackupSet.Open(store, setName), -1) };
             }
-            return List(BackupSetCatalog.Scan(full));
+            catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException)
+            {
+                var time = store is FolderBackupStore folder ? Directory.GetLastWriteTimeUtc(folder.SetPath(setName)) : DateTime.MinValue;
+                return new[] { new BackupSetInfo { Name = setName, Path = store.LocationOf(setName), Store = store, IsComplete = false, Time = time, Reason = ex.Message } };
+            }
         }
 
-        /// <summary>A folder that is a set (has a manifest, or the name the writer gives sets).</summary>
-        public static bool IsSetFolder(string folder) =>
-            File.Exists(System.IO.Path.Combine(folder, BackupManifest.FileName)) ||
-            BackupSetWriter.LooksLikeSetName(System.IO.Path.GetFileName(folder.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar)));
+        /// <summary>
+        /// A folder that is a set (has a manifest, or the name the writer gives sets); a URL whose last segment is a
+        /// set name (a URL is never looked up as a path).
+        /// </summary>
+        public static bool IsSetFolder(string folder, BackupStoreCredentials? credentials = null)
+        {
+            if (BackupStores.IsUrl(folder))
+            {
+                var path = new Uri(folder).AbsolutePath.TrimEnd('/');
+                return BackupSetWriter.LooksLikeSetName(Uri.UnescapeDataString(path.Substring(path.LastIndexOf('/') + 1)));
+            }
+            return File.Exists(System.IO.Path.Combine(folder, BackupManifest.FileName)) ||
+                BackupSetWriter.LooksLikeSetName(System.IO.Path.GetFileName(folder.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar)));
+        }
 
         public static IReadOnlyList<BackupSetInfo> List(BackupSetCatalog catalog)
         {
@@ -80,23 +90,23 @@ namespace EseBackup.Core.BackupSets
             foreach (var s in catalog.Sets) list.Add(FromSet(s, PositionInChain(s, byId)));
             foreach (var i in catalog.Incomplete)
             {
-                var name = System.IO.Path.GetFileName(i.Path);
+                var name = i.Name;
                 long size = 0;
                 int count = 0;
                 try
                 {
-                    if (!SetPathSafety.IsLink(i.Path))
-                        foreach (var f in new DirectoryInfo(i.Path).EnumerateFiles("*", SearchOption.AllDirectories)) { size += f.Length; count++; }
+                    foreach (var f in catalog.Store.ListFiles(name)) { size += f.Length; count++; }
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { }
                 list.Add(new BackupSetInfo
                 {
                     Name = name,
                     Path = i.Path,
+                    Store = catalog.Store,
                     Kind = i.Hints?.Kind ?? SetFolderName.TryParse(name)?.Kind,
                     IsComplete = false,
                     IsUnreadable = i.HasManifest,
-                    Time = TimeFromName(name) ?? Directory.GetLastWriteTimeUtc(i.Path),
+                    Time = TimeFromName(name) ?? i.LastWriteTimeUtc ?? DateTime.MinValue,
                     SizeBytes = size,
                     FileCount = count,
                     Source = i.Hints?.Source,
@@ -113,6 +123,7 @@ namespace EseBackup.Core.BackupSets
                 {
                     Name = s.Name,
                     Path = s.Path,
+                    Store = s.Store,
                     Kind = s.Kind,
                     IsComplete = true,
                     Time = s.EndTime,
@@ -181,7 +192,18 @@ namespace EseBackup.Core.BackupSets
         public const string InUseReason = "in use by a running backup (its lease is held)";
 
         /// <summary>True when a live process holds the lease of the set (a stale lease of a killed process does not count).</summary>
-        public static bool IsInUse(BackupSetInfo set) => FolderLease.IsHeld(FolderLease.PathForSet(set.Path));
+        public static bool IsInUse(BackupSetInfo set) => StoreOf(set, out var name).IsLeaseHeld(name);
+
+        /// <summary>The store of a listed set and its name there (a set object made by hand: its Path taken for a folder).</summary>
+        private static IBackupStore StoreOf(BackupSetInfo set, out string name)
+        {
+            if (set.Store != null)
+            {
+                name = set.Name;
+                return set.Store;
+            }
+            return BackupStores.OpenForSet(set.Path, null, out name);
+        }
 
         public static IReadOnlyList<RetentionDecision> Plan(IReadOnlyList<BackupSetInfo> sets, int? keepLast, DateTime? olderThan, bool includeIncomplete,
             Func<BackupSetInfo, bool>? inUse = null)
@@ -347,16 +369,15 @@ namespace EseBackup.Core.BackupSets
         /// </summary>
         public static void Delete(BackupSetInfo set)
         {
-            var path = set.Path.TrimEnd(System.IO.Path.DirectorySeparatorChar);
-            if (SetPathSafety.IsLink(path))
+            var store = StoreOf(set, out var name);
+            var path = store.LocationOf(name);
+            if (store is FolderBackupStore folder && SetPathSafety.IsLink(folder.SetPath(name)))
                 throw new IOException($"Backup set folder '{path}' is a symbolic link or junction; it is not removed.");
-            using (var lease = FolderLease.TryAcquire(FolderLease.PathForSet(path), TimeSpan.FromMilliseconds(200)))
+            using (var lease = store.TryAcquireLease(name, TimeSpan.FromMilliseconds(200)))
             {
                 if (lease == null)
                     throw new BackupSetInUseException($"Backup set '{path}' is {InUseReason}; it is not removed.", path);
-                var manifest = System.IO.Path.Combine(path, BackupManifest.FileName);
-                if (File.Exists(manifest)) File.Delete(manifest);
-                Directory.Delete(path, recursive: true);
+                store.DeleteSet(name);
             }
         }
     }

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using EseBackup.Core.BackupSets.Stores;
 using EseBackup.Core.Format;
 using EseBackup.Core.Protocol;
 
@@ -66,10 +67,21 @@ namespace EseBackup.Core.BackupSets
         /// <param name="onProblem">Runs on the calling thread for each problem as it is found.</param>
         /// <param name="onProgress">Runs on the calling thread after every chunk.</param>
         public static BackupSetVerificationResult Verify(string setFolder, bool quick = false, Action<BackupSetProblem>? onProblem = null,
+            Action<BackupSetVerifyProgress>? onProgress = null, CancellationToken cancellation = default, BackupSetCatalog? catalog = null,
+            BackupStoreCredentials? credentials = null)
+        {
+            var store = BackupStores.OpenForSet(setFolder, credentials, out var setName);
+            // A set of the catalog's store is read through that store (its credentials, its connection).
+            if (catalog != null && string.Equals(catalog.Store.Location, store.Location, StringComparison.Ordinal)) store = catalog.Store;
+            return Verify(store, setName, quick, onProblem, onProgress, cancellation, catalog);
+        }
+
+        /// <inheritdoc cref="Verify(string, bool, Action{BackupSetProblem}, Action{BackupSetVerifyProgress}, CancellationToken, BackupSetCatalog, BackupStoreCredentials)"/>
+        public static BackupSetVerificationResult Verify(IBackupStore store, string setName, bool quick = false, Action<BackupSetProblem>? onProblem = null,
             Action<BackupSetVerifyProgress>? onProgress = null, CancellationToken cancellation = default, BackupSetCatalog? catalog = null)
         {
             var clock = Stopwatch.StartNew();
-            var setPath = System.IO.Path.GetFullPath(setFolder);
+            var setPath = store.LocationOf(setName);
             var result = new BackupSetVerificationResult { Path = setPath, Quick = quick };
             void Report(BackupSetProblem p)
             {
@@ -77,18 +89,18 @@ namespace EseBackup.Core.BackupSets
                 onProblem?.Invoke(p);
             }
 
-            var manifestPath = System.IO.Path.Combine(setPath, BackupManifest.FileName);
+            var manifestPath = store.LocationOf(setName, BackupManifest.FileName);
             BackupSet set;
-            if (!File.Exists(manifestPath))
+            try
+            {
+                set = BackupSet.Open(store, setName);
+            }
+            catch (FileNotFoundException)
             {
                 Report(new BackupSetProblem(BackupProblemKind.MissingManifest, setPath, manifestPath,
                     $"Backup set '{setPath}' has no {BackupManifest.FileName}: it is incomplete (the backup did not finish) or its manifest was deleted, and cannot be verified or restored."));
                 result.Duration = clock.Elapsed;
                 return result;
-            }
-            try
-            {
-                set = BackupSet.Open(setPath);
             }
             catch (Exception ex) when (ex is InvalidDataException || ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -102,7 +114,7 @@ namespace EseBackup.Core.BackupSets
             result.LogGenerationLow = set.LogGenerationLow;
             result.LogGenerationHigh = set.LogGenerationHigh;
             // A copied set folder (another folder already carries this set id): the store does not use it.
-            var unused = catalog?.Incomplete.FirstOrDefault(i => i.HasManifest && string.Equals(i.Path, setPath.TrimEnd(System.IO.Path.DirectorySeparatorChar), StringComparison.Ordinal));
+            var unused = catalog?.Incomplete.FirstOrDefault(i => i.HasManifest && string.Equals(i.Path, setPath, StringComparison.Ordinal));
             if (unused != null) Report(new BackupSetProblem(BackupProblemKind.DuplicateSet, setPath, manifestPath, unused.Reason));
 
             long total = set.TotalBytes;
@@ -155,26 +167,61 @@ namespace EseBackup.Core.BackupSets
         /// <summary>A file entry whose file is missing, a link, or not the size the manifest says; null when it can be read.</summary>
         internal static BackupSetProblem? CheckFileOnDisk(BackupSet set, BackupSetFile file)
         {
-            var link = SetPathSafety.FirstLinkBelow(set.Path, file.FullPath);
-            if (link != null)
-                return new BackupSetProblem(BackupProblemKind.UnsafePath, set.Path, file.FullPath,
-                    $"Backup set '{set.Path}': '{link}' is a symbolic link or junction; files of a set are never links (it could point outside the set).", generation: file.Generation);
-            var kind = RegularFile.KindOf(file.FullPath);
-            if (kind == FileEntryKind.Directory || RegularFile.IsSpecial(kind))
-                return new BackupSetProblem(BackupProblemKind.UnsafePath, set.Path, file.FullPath,
-                    $"Backup set '{set.Path}': '{file.FullPath}' is {RegularFile.Describe(kind)}, not a regular file; it was not opened.", generation: file.Generation);
-            var info = new FileInfo(file.FullPath);
-            if (!info.Exists)
-                return new BackupSetProblem(BackupProblemKind.MissingFile, set.Path, file.FullPath,
+            using (OpenChecked(set, file, out var problem)) return problem;
+        }
+
+        /// <summary>
+        /// Opens a file of a set through its store, at its start; null and why not when it is missing, a link or not a
+        /// regular file, unreadable, or not the size the manifest says.
+        /// </summary>
+        internal static Stream? OpenChecked(BackupSet set, BackupSetFile file, out BackupSetProblem? problem)
+        {
+            problem = null;
+            Stream stream;
+            try
+            {
+                stream = set.OpenFile(file);
+            }
+            catch (UnsafeStoreEntryException ex)
+            {
+                problem = new BackupSetProblem(BackupProblemKind.UnsafePath, set.Path, file.FullPath,
+                    ex.What == UnsafeStoreEntryException.Link
+                        ? $"Backup set '{set.Path}': '{ex.Location}' is a symbolic link or junction; files of a set are never links (it could point outside the set)."
+                        : $"Backup set '{set.Path}': '{file.FullPath}' is {ex.What}, not a regular file; it was not opened.",
+                    generation: file.Generation);
+                return null;
+            }
+            catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
+            {
+                problem = new BackupSetProblem(BackupProblemKind.MissingFile, set.Path, file.FullPath,
                     file.Role == BackupFileRole.Log
                         ? $"Backup set '{set.Path}': log '{file.Name}' (generation {file.Generation}) is missing."
                         : $"Backup set '{set.Path}': database '{file.Name}' is missing.",
                     generation: file.Generation);
-            if (info.Length != file.Size)
-                return new BackupSetProblem(BackupProblemKind.SizeMismatch, set.Path, file.FullPath,
-                    $"Backup set '{set.Path}': '{file.Name}' is {info.Length} bytes, the manifest says {file.Size}{(info.Length < file.Size ? " (the file is truncated)" : "")}.",
+                return null;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                problem = new BackupSetProblem(BackupProblemKind.UnreadableFile, set.Path, file.FullPath,
+                    $"Backup set '{set.Path}': '{file.Name}' cannot be read: {ex.Message}", generation: file.Generation);
+                return null;
+            }
+            long length;
+            try { length = stream.Length; }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
+            if (length != file.Size)
+            {
+                stream.Dispose();
+                problem = new BackupSetProblem(BackupProblemKind.SizeMismatch, set.Path, file.FullPath,
+                    $"Backup set '{set.Path}': '{file.Name}' is {length} bytes, the manifest says {file.Size}{(length < file.Size ? " (the file is truncated)" : "")}.",
                     generation: file.Generation);
-            return null;
+                return null;
+            }
+            return stream;
         }
     }
 }

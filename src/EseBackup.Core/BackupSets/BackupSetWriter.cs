@@ -7,6 +7,8 @@ using System.IO.Hashing;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using EseBackup.Core.BackupSets.Stores;
+using EseBackup.Core.Format;
 using EseBackup.Core.Protocol;
 
 namespace EseBackup.Core.BackupSets
@@ -28,7 +30,10 @@ namespace EseBackup.Core.BackupSets
         private readonly List<BackupFileEntry> _entries = new List<BackupFileEntry>();
         private readonly List<string> _notes = new List<string>();
         private readonly BackupSet? _parent;
-        private readonly List<FolderLease> _leases;
+        private readonly List<IStoreLease> _leases;
+        private readonly IBackupStore _store;
+        /// <summary>Per entry: the log signature its own header carries (read from the bytes as they were copied).</summary>
+        private readonly Dictionary<BackupFileEntry, EseSignature> _logSignatures = new Dictionary<BackupFileEntry, EseSignature>();
         private bool _committed;
         private int _disposed;
         private long _bytesDone;
@@ -37,19 +42,24 @@ namespace EseBackup.Core.BackupSets
         private long _bytesTotal = -1;
         private int _filesTotal = -1;
 
-        private BackupSetWriter(BackupSession session, string destinationRoot, string setPath, BackupSet? parent, List<FolderLease> leases)
+        private BackupSetWriter(BackupSession session, IBackupStore store, string setName, BackupSet? parent, List<IStoreLease> leases)
         {
             _session = session;
-            DestinationRoot = destinationRoot;
-            SetPath = setPath;
+            _store = store;
+            DestinationRoot = store.Location;
+            SetName = setName;
+            SetPath = store.LocationOf(setName);
             _parent = parent;
             _leases = leases;
         }
 
         public string DestinationRoot { get; }
 
-        /// <summary>The folder of the set being written.</summary>
+        /// <summary>The folder (or URL) of the set being written.</summary>
         public string SetPath { get; }
+
+        /// <summary>The name of the set being written in its store.</summary>
+        public string SetName { get; }
 
         /// <summary>The set an incremental builds on.</summary>
         public BackupSet? Parent => _parent;
@@ -69,6 +79,21 @@ namespace EseBackup.Core.BackupSets
         public static BackupSetWriter Create(BackupSession session, string destinationRoot, ManifestSignature? logSignature = null)
         {
             if (session == null) throw new ArgumentNullException(nameof(session));
+            IBackupStore store;
+            try { store = BackupStores.Open(destinationRoot); }
+            catch (Exception ex)
+            {
+                session.Abort(ex.Message);
+                throw;
+            }
+            return Create(session, store, logSignature);
+        }
+
+        /// <inheritdoc cref="Create(BackupSession, string, ManifestSignature)"/>
+        public static BackupSetWriter Create(BackupSession session, IBackupStore store, ManifestSignature? logSignature = null)
+        {
+            if (session == null) throw new ArgumentNullException(nameof(session));
+            if (store == null) throw new ArgumentNullException(nameof(store));
             try
             {
                 if (session.State != BackupSessionState.Started)
@@ -76,24 +101,24 @@ namespace EseBackup.Core.BackupSets
                         $"A backup set can only be written from a session that has not read anything yet (the session is {session.State}).");
                 if (session.Attachment is BackupSetWriter)
                     throw new JetException(JetError.JET_errInvalidBackupSequence, "This session is already writing a backup set.");
-                var root = Path.GetFullPath(destinationRoot);
-                try { Directory.CreateDirectory(root); }
+                var root = store.Location;
+                try { store.EnsureExists(); }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
                     throw new BackupDestinationException($"Cannot create the backup destination '{root}': {ex.Message}", root, ex);
                 }
-                var leases = new List<FolderLease>();
+                var leases = new List<IStoreLease>();
                 try
                 {
                     BackupSet? parent = null;
                     if (session.Kind == BackupKind.Incremental)
                     {
                         logSignature ??= session.Source is Sources.SnapshotSource snapshot ? SetFileFacts.ToManifest(snapshot.LogSignature) : null;
-                        var catalog = BackupSetCatalog.Scan(root);
+                        var catalog = BackupSetCatalog.Scan(store);
                         parent = catalog.FindChainParent(logSignature, session.SourceKey);
                         foreach (var set in BackupChain.Resolve(parent, catalog).Sets)
                         {
-                            var lease = FolderLease.TryAcquire(FolderLease.PathForSet(set.Path), LeaseWait)
+                            var lease = set.Store.TryAcquireLease(set.Name, LeaseWait)
                                 ?? throw new JetException(JetError.JET_errBackupInProgress,
                                     $"Backup set '{set.Path}', which this incremental builds on, is in use by another process (another incremental of the same chain, or Remove-EseBackupSet removing it). Nothing was written; try again when it is done.");
                             leases.Add(lease);
@@ -101,10 +126,10 @@ namespace EseBackup.Core.BackupSets
                         // Leased now, so no retention of this module removes them any more: check they were not removed before.
                         CheckStillThere(parent, "The incremental cannot start");
                     }
-                    var setPath = ClaimSetFolder(root, session.StartTime, session.Kind, leases);
-                    var writer = new BackupSetWriter(session, root, setPath, parent, leases);
+                    var setName = ClaimSet(store, session.StartTime, session.Kind, leases);
+                    var writer = new BackupSetWriter(session, store, setName, parent, leases);
                     session.Attachment = writer;
-                    session.SetPath = setPath;
+                    session.SetPath = writer.SetPath;
                     return writer;
                 }
                 catch
@@ -123,44 +148,34 @@ namespace EseBackup.Core.BackupSets
         private static readonly TimeSpan LeaseWait = TimeSpan.FromSeconds(1);
 
         /// <summary>
-        /// Claims a new set folder: the first name (UTC start time with its Z marker, then -2, -3...) whose lease file this process
-        /// creates new and whose folder does not exist yet. Creating the lease file is the atomic step (two
-        /// backups started in the same second get different names); the folder exists only once it is ours.
+        /// Claims a new set: the first name (UTC start time with its Z marker, then -2, -3...) the store lets this
+        /// process claim exclusively (<see cref="IBackupStore.TryClaimSet"/>: two backups started in the same second get
+        /// different names; a name anything has, even a stale lease, is skipped).
         /// </summary>
-        private static string ClaimSetFolder(string root, DateTime startTime, BackupKind kind, List<FolderLease> leases)
+        private static string ClaimSet(IBackupStore store, DateTime startTime, BackupKind kind, List<IStoreLease> leases)
         {
             for (int n = 1; n < 10000; n++)
             {
-                var setPath = Path.Combine(root, SetFolderName.Format(startTime, kind, n));
-                if (ModuleFileNames.KindOf(setPath) != EntryKind.None) continue;
-                FolderLease? lease;
-                try { lease = FolderLease.TryClaimNew(FolderLease.PathForSet(setPath)); }
+                var name = SetFolderName.Format(startTime, kind, n);
+                IStoreLease? lease;
+                try { lease = store.TryClaimSet(name); }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
+                    var setPath = store.LocationOf(name);
                     throw new BackupDestinationException($"Cannot create the backup set folder '{setPath}': {ex.Message}", setPath, ex);
                 }
                 if (lease == null) continue;
-                if (ModuleFileNames.KindOf(setPath) != EntryKind.None)
-                {
-                    lease.Dispose(); // made meanwhile by something that takes no lease: not ours
-                    continue;
-                }
                 leases.Add(lease);
-                try { Directory.CreateDirectory(setPath); }
-                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-                {
-                    throw new BackupDestinationException($"Cannot create the backup set folder '{setPath}': {ex.Message}", setPath, ex);
-                }
-                return setPath;
+                return name;
             }
-            throw new BackupDestinationException($"Cannot find a free name for a new backup set in '{root}' (tried 9999 names for {SetFolderName.Format(startTime, kind, 1)}).", root,
+            throw new BackupDestinationException($"Cannot find a free name for a new backup set in '{store.Location}' (tried 9999 names for {SetFolderName.Format(startTime, kind, 1)}).", store.Location,
                 new IOException("No free set folder name."));
         }
 
         /// <summary>Fails when the set an incremental builds on (or one it builds on in turn) was removed or replaced.</summary>
         private static void CheckStillThere(BackupSet parent, string what)
         {
-            var catalog = BackupSetCatalog.Scan(Path.GetDirectoryName(parent.Path.TrimEnd(Path.DirectorySeparatorChar))!);
+            var catalog = BackupSetCatalog.Scan(parent.Store);
             try
             {
                 var current = catalog.Sets.FirstOrDefault(s => s.SetId == parent.SetId && string.Equals(s.Path, parent.Path, StringComparison.Ordinal));
@@ -244,11 +259,11 @@ namespace EseBackup.Core.BackupSets
                 };
                 var firstDb = _entries.FirstOrDefault(e => e.Role == BackupFileRole.Database);
                 manifest.PageSize = firstDb?.PageSize;
-                manifest.LogSignature = SetFileFacts.LogSignatureOf(SetPath, _entries) ?? _parent?.Manifest.LogSignature;
-                manifest.Validate(Path.Combine(SetPath, BackupManifest.FileName));
+                manifest.LogSignature = SetFileFacts.LogSignatureOf(_entries, _logSignatures) ?? _parent?.Manifest.LogSignature;
+                manifest.Validate(_store.LocationOf(SetName, BackupManifest.FileName));
                 try
                 {
-                    manifest.WriteTo(SetPath);
+                    _store.CommitManifest(SetName, manifest.ToUtf8());
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
@@ -256,7 +271,7 @@ namespace EseBackup.Core.BackupSets
                 }
                 _committed = true;
                 _session.MarkCommitted(SetPath);
-                CommittedSet = BackupSet.Open(SetPath);
+                CommittedSet = BackupSet.Open(_store, SetName);
                 ReleaseLeases();
                 return CommittedSet;
             }
@@ -278,12 +293,9 @@ namespace EseBackup.Core.BackupSets
             }
             try
             {
-                foreach (var partial in Directory.EnumerateFiles(SetPath, "*" + PartialSuffix, SearchOption.AllDirectories))
-                {
-                    try { File.Delete(partial); } catch (Exception) { /* best effort */ }
-                }
+                _store.DiscardPartialFiles(SetName);
                 var reason = _session.AbortReason ?? "The backup did not complete.";
-                ModuleFileNames.WriteNew(Path.Combine(SetPath, IncompleteMarker),
+                _store.WriteIncompleteMarker(SetName,
                     $"This backup set is incomplete and must not be restored: it has no {BackupManifest.FileName}.{Environment.NewLine}Reason: {reason}{Environment.NewLine}");
             }
             catch (Exception)
@@ -337,9 +349,7 @@ namespace EseBackup.Core.BackupSets
         {
             ct.ThrowIfCancellationRequested();
             var relative = ChooseName(sourcePath);
-            var final = BackupManifest.ResolveInside(SetPath, relative);
-            var temp = final + PartialSuffix;
-            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            var final = _store.LocationOf(SetName, relative);
 
             var handle = _session.OpenFile(sourcePath);
             Interlocked.Add(ref _bytesKnown, handle.Size);
@@ -348,55 +358,58 @@ namespace EseBackup.Core.BackupSets
             var pool = ArrayPool<byte>.Shared;
             byte[] reading = pool.Rent(chunk);
             byte[] spare = pool.Rent(chunk);
+            // The file's first bytes, kept for the manifest facts its header gives (page size, signatures): the set is not read back.
+            byte[]? head = null;
+            int headBytes = 0;
             Task? writeBehind = null;
             long fileBytes = 0;
-            bool complete = false;
+            IStoreFileWriter? file = null;
             try
             {
-                Stream output;
-                try { output = options.CreateFile(temp); }
-                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                try
                 {
-                    throw DestinationFailed(temp, ex);
+                    file = options.CreateFile != null && _store is FolderBackupStore folder
+                        ? folder.CreateFile(SetName, relative, options.CreateFile)
+                        : _store.CreateFile(SetName, relative);
                 }
-                using (output)
-                {
-                    while (true)
-                    {
-                        ct.ThrowIfCancellationRequested();
-                        int n = ReadChunk(handle, reading, chunk);
-                        if (writeBehind != null) WaitWrite(writeBehind, temp);
-                        writeBehind = null;
-                        if (n == 0) break;
-                        var buffer = reading;
-                        writeBehind = Task.Run(() =>
-                        {
-                            hasher.Append(new ReadOnlySpan<byte>(buffer, 0, n));
-                            output.Write(buffer, 0, n);
-                        });
-                        reading = spare;
-                        spare = buffer;
-                        fileBytes += n;
-                        var done = Interlocked.Add(ref _bytesDone, n);
-                        options.Progress?.Report(new BackupProgress(sourcePath, fileBytes, handle.Size, done, _entries.Count, _filesKnown, Interlocked.Read(ref _bytesKnown), _bytesTotal, _filesTotal));
-                        Throttle(options.ThrottleMBps, done, clock, ct);
-                    }
-                    try
-                    {
-                        if (output is FileStream fs) fs.Flush(true); else output.Flush();
-                    }
-                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-                    {
-                        throw DestinationFailed(temp, ex);
-                    }
-                }
-                _session.CloseFile(handle);
-                try { File.Move(temp, final); }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
                     throw DestinationFailed(final, ex);
                 }
-                complete = true;
+                var output = file.Stream;
+                while (true)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    int n = ReadChunk(handle, reading, chunk);
+                    if (writeBehind != null) WaitWrite(writeBehind, final);
+                    writeBehind = null;
+                    if (n == 0) break;
+                    if (head == null)
+                    {
+                        headBytes = Math.Min(n, FileHead.Size);
+                        head = new byte[headBytes];
+                        Buffer.BlockCopy(reading, 0, head, 0, headBytes);
+                    }
+                    var buffer = reading;
+                    writeBehind = Task.Run(() =>
+                    {
+                        hasher.Append(new ReadOnlySpan<byte>(buffer, 0, n));
+                        output.Write(buffer, 0, n);
+                    });
+                    reading = spare;
+                    spare = buffer;
+                    fileBytes += n;
+                    var done = Interlocked.Add(ref _bytesDone, n);
+                    options.Progress?.Report(new BackupProgress(sourcePath, fileBytes, handle.Size, done, _entries.Count, _filesKnown, Interlocked.Read(ref _bytesKnown), _bytesTotal, _filesTotal));
+                    Throttle(options.ThrottleMBps, done, clock, ct);
+                }
+                _session.CloseFile(handle);
+                // Durable and visible under its final name only now; the name is created, never replaced.
+                try { file.Commit(); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
+                {
+                    throw DestinationFailed(final, ex);
+                }
             }
             finally
             {
@@ -407,10 +420,8 @@ namespace EseBackup.Core.BackupSets
                 }
                 pool.Return(reading);
                 pool.Return(spare);
-                if (!complete)
-                {
-                    try { File.Delete(temp); } catch (Exception) { /* the set has no manifest either way */ }
-                }
+                // Without a commit nothing of the file stays (the set has no manifest either way).
+                file?.Dispose();
             }
 
             var entry = new BackupFileEntry
@@ -421,7 +432,8 @@ namespace EseBackup.Core.BackupSets
                 Hash = SetFileStreamer.ToHex(hasher.GetCurrentHash()),
                 SourcePath = sourcePath,
             };
-            SetFileFacts.Describe(final, entry);
+            var signature = SetFileFacts.Describe(new FileHead(head ?? Array.Empty<byte>(), headBytes, fileBytes), final, entry);
+            if (signature != null) _logSignatures[entry] = signature;
             _entries.Add(entry);
             options.Progress?.Report(new BackupProgress(sourcePath, fileBytes, handle.Size, Interlocked.Read(ref _bytesDone), _entries.Count, _filesKnown, Interlocked.Read(ref _bytesKnown), _bytesTotal, _filesTotal));
         }

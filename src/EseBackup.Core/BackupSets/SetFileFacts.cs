@@ -8,35 +8,31 @@ namespace EseBackup.Core.BackupSets
     /// <summary>What the manifest records about a copied file, read from its own header in the set.</summary>
     internal static class SetFileFacts
     {
-        public static void Describe(string copiedPath, BackupFileEntry entry)
+        /// <summary>
+        /// Fills in what the copied file's own header says (page size and database signature, or log generation),
+        /// read from <paramref name="head"/>, its first bytes; returns the log signature that header carries (null when none).
+        /// </summary>
+        public static EseSignature? Describe(Stream head, string location, BackupFileEntry entry)
         {
             if (entry.Role == BackupFileRole.Database)
             {
-                var header = DatabaseHeader.Read(copiedPath);
+                var header = DatabaseHeader.Read(head, location);
                 entry.PageSize = header.PageSize;
                 entry.DatabaseSignature = ToManifest(header.DatabaseSignature);
+                return header.LogSignature.IsEmpty ? null : header.LogSignature;
             }
-            else
-            {
-                entry.Generation = LogFileHeader.Read(copiedPath).Generation;
-            }
+            var log = LogFileHeader.Read(head, location);
+            entry.Generation = log.Generation;
+            return log.LogSignature.IsEmpty ? null : log.LogSignature;
         }
 
         /// <summary>The log signature of the set: from its newest log's header, else from its first database's header.</summary>
-        public static ManifestSignature? LogSignatureOf(string setPath, IReadOnlyList<BackupFileEntry> entries)
+        public static ManifestSignature? LogSignatureOf(IReadOnlyList<BackupFileEntry> entries, IReadOnlyDictionary<BackupFileEntry, EseSignature> signatures)
         {
             var newestLog = entries.Where(e => e.Role == BackupFileRole.Log).OrderByDescending(e => e.Generation).FirstOrDefault();
-            if (newestLog != null)
-            {
-                var sig = LogFileHeader.Read(BackupManifest.ResolveInside(setPath, newestLog.Path)).LogSignature;
-                if (!sig.IsEmpty) return ToManifest(sig);
-            }
+            if (newestLog != null && signatures.TryGetValue(newestLog, out var logSignature)) return ToManifest(logSignature);
             var db = entries.FirstOrDefault(e => e.Role == BackupFileRole.Database);
-            if (db != null)
-            {
-                var sig = DatabaseHeader.Read(BackupManifest.ResolveInside(setPath, db.Path)).LogSignature;
-                if (!sig.IsEmpty) return ToManifest(sig);
-            }
+            if (db != null && signatures.TryGetValue(db, out var dbSignature)) return ToManifest(dbSignature);
             return null;
         }
 

@@ -53,7 +53,21 @@ namespace EseBackup.Core.BackupSets
             LogFileHeader? log = null, bool hash = true)
         {
             if (workers <= 0) workers = Math.Min(MaxWorkers, Environment.ProcessorCount);
-            using var run = new StreamRun(path, pageSize, copyTo, chunkSize, workers, portableReader, log, hash);
+            using var run = new StreamRun(path, SliceReader.Open(path, portableReader), pageSize, copyTo, chunkSize, workers, log, hash);
+            return run.Execute(onBadPage, onBytes, cancellation);
+        }
+
+        /// <summary>
+        /// Streams a file a store opened (<see cref="Stores.IBackupStore.OpenRead"/>), read from its start; <paramref name="path"/>
+        /// names it in problems. A file on disk is read positionally by several workers; any other stream is read in order
+        /// by one (a blob store's stream downloads ahead on its own). The stream stays the caller's to dispose.
+        /// </summary>
+        public static StreamedFile Stream(Stream input, string path, int pageSize, Stream? copyTo, Action<BadPage>? onBadPage, Action<long>? onBytes,
+            CancellationToken cancellation, LogFileHeader? log = null)
+        {
+            int workers = Math.Min(MaxWorkers, Environment.ProcessorCount);
+            var reader = SliceReader.Over(input, ref workers);
+            using var run = new StreamRun(path, reader, pageSize, copyTo, DefaultChunkSize, workers, log, hashing: true);
             return run.Execute(onBadPage, onBytes, cancellation);
         }
 
@@ -123,7 +137,7 @@ namespace EseBackup.Core.BackupSets
             long pagesChecked;
             readonly List<BadPage> undelivered = new List<BadPage>();
 
-            public StreamRun(string path, int pageSize, Stream? copyTo, int chunkSize, int workers, bool portableReader, LogFileHeader? log, bool hashing)
+            public StreamRun(string path, SliceReader reader, int pageSize, Stream? copyTo, int chunkSize, int workers, LogFileHeader? log, bool hashing)
             {
                 this.path = path;
                 this.pageSize = pageSize;
@@ -131,7 +145,7 @@ namespace EseBackup.Core.BackupSets
                 this.log = log;
                 this.hashing = hashing;
                 segments = log != null ? new LogSegmentTally() : null;
-                reader = SliceReader.Open(path, portableReader);
+                this.reader = reader;
                 try
                 {
                     length = reader.Length;
@@ -442,6 +456,18 @@ namespace EseBackup.Core.BackupSets
                 return new StreamPerThreadReader(path);
             }
 
+            /// <summary>Reads a stream a store opened: positionally when it is a file, else in order (then by one worker only).</summary>
+            public static SliceReader Over(Stream stream, ref int workers)
+            {
+#if NET8_0_OR_GREATER
+                if (stream is FileStream file) return new PositionalReader(file.SafeFileHandle, owns: false);
+#else
+                if (stream is FileStream file) return new StreamPerThreadReader(file.Name);
+#endif
+                if (!stream.CanSeek) workers = 1;
+                return new LockedStreamReader(stream);
+            }
+
             public abstract long Length { get; }
 
             /// <summary>Reads up to <paramref name="count"/> bytes at <paramref name="offset"/>; fewer only at the end of the file.</summary>
@@ -455,10 +481,18 @@ namespace EseBackup.Core.BackupSets
         sealed class PositionalReader : SliceReader
         {
             readonly SafeFileHandle handle;
+            readonly bool owns = true;
 
             public PositionalReader(string path)
             {
                 handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+                Length = RandomAccess.GetLength(handle);
+            }
+
+            public PositionalReader(SafeFileHandle handle, bool owns)
+            {
+                this.handle = handle;
+                this.owns = owns;
                 Length = RandomAccess.GetLength(handle);
             }
 
@@ -476,9 +510,63 @@ namespace EseBackup.Core.BackupSets
                 return got;
             }
 
-            public override void Dispose() => handle.Dispose();
+            public override void Dispose()
+            {
+                if (owns) handle.Dispose();
+            }
         }
 #endif
+
+        /// <summary>
+        /// Any other stream: one read at a time under a lock, seeking when it can; a stream that cannot seek is read by
+        /// one worker, whose slices come in file order. The database header pages read ahead of the slices (at most
+        /// <see cref="FileHead.Size"/> bytes from the start) are kept, so the first slice reads them again without a seek.
+        /// </summary>
+        sealed class LockedStreamReader : SliceReader
+        {
+            readonly Stream stream;
+            long position;
+            byte[]? head;
+
+            public LockedStreamReader(Stream stream)
+            {
+                this.stream = stream;
+                Length = stream.Length;
+                position = stream.CanSeek ? stream.Position : 0;
+            }
+
+            public override long Length { get; }
+
+            public override int Read(long offset, byte[] buffer, int count)
+            {
+                lock (stream)
+                {
+                    int done = 0;
+                    if (head != null && offset < head.Length)
+                    {
+                        done = (int)Math.Min(count, head.Length - offset);
+                        Buffer.BlockCopy(head, (int)offset, buffer, 0, done);
+                        if (done == count) return done;
+                        offset += done;
+                    }
+                    if (offset != position)
+                    {
+                        if (!stream.CanSeek) throw new InvalidOperationException($"A stream that cannot seek was read out of order (at {offset}, not {position}).");
+                        stream.Position = offset;
+                    }
+                    int got = DatabaseHeader.ReadFully(stream, buffer, done, count - done);
+                    if (offset == 0 && head == null && got <= FileHead.Size && !stream.CanSeek)
+                    {
+                        head = new byte[got];
+                        Buffer.BlockCopy(buffer, 0, head, 0, got);
+                    }
+                    position = offset + got;
+                    return done + got;
+                }
+            }
+
+            public override void Dispose() { }
+        }
 
         /// <summary>netstandard2.0 has no positional read: a stream per worker thread, positioned for each slice.</summary>
         sealed class StreamPerThreadReader : SliceReader

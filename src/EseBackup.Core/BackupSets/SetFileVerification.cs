@@ -43,49 +43,84 @@ namespace EseBackup.Core.BackupSets
         public static VerifiedFile? Verify(BackupSet set, BackupSetFile file, bool quick, Stream? copyTo, Action<BackupSetProblem> report,
             Action<long>? onBytes, CancellationToken cancellation)
         {
-            var setPath = set.Path;
-            var onDisk = BackupSetVerifier.CheckFileOnDisk(set, file);
-            if (onDisk != null)
+            var input = BackupSetVerifier.OpenChecked(set, file, out var unreadable);
+            if (input == null)
             {
-                report(onDisk);
+                report(unreadable!);
                 return null;
             }
+            try
+            {
+                return Verify(set, file, ref input, quick, copyTo, report, onBytes, cancellation);
+            }
+            finally
+            {
+                input?.Dispose();
+            }
+        }
+
+        /// <summary>The header pass on the file's first bytes, then the one streaming pass (from the start again: seeking, or a second open).</summary>
+        static VerifiedFile? Verify(BackupSet set, BackupSetFile file, ref Stream? input, bool quick, Stream? copyTo, Action<BackupSetProblem> report,
+            Action<long>? onBytes, CancellationToken cancellation)
+        {
+            var setPath = set.Path;
             var verified = new VerifiedFile(set, file);
             int pageSize = 0;
             LogFileHeader? segmentLayout = null;
-            if (!quick && file.Role == BackupFileRole.Database)
+            if (!quick)
             {
-                try
+                Stream head;
+                try { head = FileHead.Read(input!); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    var header = DatabaseHeader.Read(file.FullPath);
-                    pageSize = header.PageSize;
-                    if (!header.LogSignature.IsEmpty) verified.DatabaseLogSignature = header.LogSignature;
+                    report(new BackupSetProblem(BackupProblemKind.UnreadableFile, setPath, file.FullPath, $"Backup set '{setPath}': '{file.Name}' cannot be read: {ex.Message}"));
+                    return null;
                 }
-                catch (EseFormatException ex)
+                if (file.Role == BackupFileRole.Database)
                 {
-                    report(new BackupSetProblem(BackupProblemKind.BadDatabaseHeader, setPath, file.FullPath, ex.Message, ex.PageNumber));
+                    try
+                    {
+                        var header = DatabaseHeader.Read(head, file.FullPath);
+                        pageSize = header.PageSize;
+                        if (!header.LogSignature.IsEmpty) verified.DatabaseLogSignature = header.LogSignature;
+                    }
+                    catch (EseFormatException ex)
+                    {
+                        report(new BackupSetProblem(BackupProblemKind.BadDatabaseHeader, setPath, file.FullPath, ex.Message, ex.PageNumber));
+                    }
                 }
-            }
-            else if (!quick && file.Role == BackupFileRole.Log)
-            {
-                var log = LogVerifier.Inspect(file.FullPath);
-                verified.Log = log;
-                if (log.Header != null && log.Header.Generation != file.Generation)
-                    report(new BackupSetProblem(BackupProblemKind.GenerationMismatch, setPath, file.FullPath,
-                        $"Backup set '{setPath}': log '{file.Name}' carries generation {log.Header.Generation} in its header, the manifest lists generation {file.Generation}.",
-                        generation: file.Generation));
-                // A pre-segment log keeps its note (neither valid nor corrupt); a zero-filled one is no generation at all.
-                if (log.Note != null && log.Header == null)
-                    report(new BackupSetProblem(BackupProblemKind.BadLogHeader, setPath, file.FullPath, $"Backup set '{setPath}': {log.Note}", generation: file.Generation));
-                if (log.ChecksSegments) segmentLayout = log.Header;
+                else
+                {
+                    var log = LogVerifier.Inspect(head, file.FullPath);
+                    verified.Log = log;
+                    if (log.Header != null && log.Header.Generation != file.Generation)
+                        report(new BackupSetProblem(BackupProblemKind.GenerationMismatch, setPath, file.FullPath,
+                            $"Backup set '{setPath}': log '{file.Name}' carries generation {log.Header.Generation} in its header, the manifest lists generation {file.Generation}.",
+                            generation: file.Generation));
+                    // A pre-segment log keeps its note (neither valid nor corrupt); a zero-filled one is no generation at all.
+                    if (log.Note != null && log.Header == null)
+                        report(new BackupSetProblem(BackupProblemKind.BadLogHeader, setPath, file.FullPath, $"Backup set '{setPath}': {log.Note}", generation: file.Generation));
+                    if (log.ChecksSegments) segmentLayout = log.Header;
+                }
+                if (input!.CanSeek) input.Position = 0;
+                else
+                {
+                    input.Dispose();
+                    input = BackupSetVerifier.OpenChecked(set, file, out var gone);
+                    if (input == null)
+                    {
+                        report(gone!);
+                        return null;
+                    }
+                }
             }
 
             StreamedFile streamed;
             try
             {
-                streamed = SetFileStreamer.Stream(file.FullPath, pageSize, copyTo,
+                streamed = SetFileStreamer.Stream(input!, file.FullPath, pageSize, copyTo,
                     bad => report(new BackupSetProblem(BackupProblemKind.BadPage, setPath, file.FullPath, bad.Describe(), bad.PageNumber)),
-                    onBytes, cancellation, log: segmentLayout);
+                    onBytes, cancellation, segmentLayout);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -163,6 +198,30 @@ namespace EseBackup.Core.BackupSets
                 _ => BackupProblemKind.BrokenLogChain,
             };
             return new BackupSetProblem(kind, set.Path, p.Path, $"Backup set '{set.Path}': {p.Message}", generation: p.Generation, sector: p.Sector);
+        }
+    }
+
+    /// <summary>
+    /// The first bytes of a file, as a seekable stream that reports the whole file's length: header readers need
+    /// both, and a store's stream may not seek.
+    /// </summary>
+    internal sealed class FileHead : MemoryStream
+    {
+        /// <summary>Enough for the largest database's header and shadow pages (2 x 32 KiB) and a log header.</summary>
+        public const int Size = 64 * 1024;
+
+        private readonly long _length;
+
+        public FileHead(byte[] head, int count, long length) : base(head, 0, count, writable: false) => _length = length;
+
+        public override long Length => _length;
+
+        /// <summary>Reads the head of <paramref name="input"/> from where it stands (its start).</summary>
+        public static FileHead Read(Stream input)
+        {
+            var buffer = new byte[(int)Math.Min(Size, Math.Max(0, input.Length))];
+            int got = DatabaseHeader.ReadFully(input, buffer, 0, buffer.Length);
+            return new FileHead(buffer, got, input.Length);
         }
     }
 }

@@ -237,17 +237,24 @@ namespace EseBackup.Core.Format
         /// Reads a log's header and checks what the header alone tells: its checksum, a layout the segment
         /// checksum covers, the format (pre-segment logs are not verifiable) and the file size it declares.
         /// </summary>
-        public static LogFileCheck Inspect(string path)
+        public static LogFileCheck Inspect(string path) =>
+            Inspect(path, () => LogFileHeader.Read(path), () => new FileInfo(path).Length);
+
+        /// <summary>The header checks of a log read from <paramref name="stream"/> (from its start); <paramref name="path"/> names it.</summary>
+        public static LogFileCheck Inspect(Stream stream, string path) =>
+            Inspect(path, () => LogFileHeader.Read(stream, path), () => stream.Length);
+
+        static LogFileCheck Inspect(string path, Func<LogFileHeader> readHeader, Func<long> length)
         {
             LogFileHeader header;
             try
             {
-                header = LogFileHeader.Read(path);
+                header = readHeader();
             }
             catch (EseFormatException ex)
             {
                 var check = NewCheck(path);
-                try { check.Size = new FileInfo(path).Length; } catch (IOException) { }
+                try { check.Size = length(); } catch (IOException) { }
                 check.Problems.Add(new LogProblem(LogProblemKind.BadHeader, path, check.Generation, ex.Message));
                 return check;
             }

@@ -98,8 +98,11 @@ namespace EseBackup.Core.Protocol
         /// <summary>Where the committed (or pending) backup set lives, when a set is being written.</summary>
         public string? SetPath { get; set; }
 
-        /// <summary>Where the caller means to write the set (named at start, used by a later stage).</summary>
+        /// <summary>Where the caller means to write the set (named at start, used by a later stage; a URL without its query).</summary>
         public string? DestinationRoot { get; set; }
+
+        /// <summary>The store <see cref="DestinationRoot"/> names, opened with the credentials given at start (null: open it from the path).</summary>
+        public BackupSets.Stores.IBackupStore? DestinationStore { get; set; }
 
         /// <summary>Whatever the caller builds on the session (the backup-set writer); aborted sessions dispose it.</summary>
         public object? Attachment { get; set; }

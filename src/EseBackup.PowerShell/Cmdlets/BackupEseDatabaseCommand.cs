@@ -15,7 +15,7 @@ namespace EseBackup.PowerShell.Cmdlets
     [OutputType(typeof(BackupSet))]
     public sealed class BackupEseDatabaseCommand : BackupPathCmdlet
     {
-        /// <summary>The folder under which the new set folder is created; binds from a Destination property of piped objects (Import-Csv rows).</summary>
+        /// <summary>The folder (or container URL) under which the new set is created; binds from a Destination property of piped objects (Import-Csv rows).</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [PathArgument]
@@ -43,7 +43,8 @@ namespace EseBackup.PowerShell.Cmdlets
         protected override void BackUpOne(IReadOnlyList<string> paths, bool fromInstance)
         {
             var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
-            var destination = ResolveNewPath(Destination);
+            var location = ResolveStoreLocation(Destination);
+            var destination = StoreParameters.Shown(location);
             var what = Describe(paths, Instance, fromInstance);
             if (!ShouldProcess(destination, $"Write {kind.WithArticle()} backup set of {what}"))
                 return;
@@ -52,12 +53,13 @@ namespace EseBackup.PowerShell.Cmdlets
             var activity = $"Backing up {what}";
             try
             {
+                var store = OpenDestination(location, out _);
                 session = fromInstance
                     ? BackupPipeline.Start(JetInstanceSource.FromHandleObject(BaseObjectOf(Instance!)), kind)
-                    : BackupPipeline.StartSnapshot(paths, kind, destination);
+                    : BackupPipeline.StartSnapshot(paths, kind, store);
                 Hold(session);
                 WriteSourceWarnings(session);
-                BackupPipeline.Read(session, destination, new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) }, Cancellation.Token);
+                BackupPipeline.Read(session, store, new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) }, Cancellation.Token);
                 CompleteProgress(activity);
                 WriteChoiceVerbose(session);
                 if (TruncateLog && !session.Source.CanTruncateLogs)

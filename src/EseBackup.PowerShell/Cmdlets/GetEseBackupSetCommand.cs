@@ -21,7 +21,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 BeginItem();
                 try
                 {
-                    foreach (var set in BackupSetInfo.List(path))
+                    foreach (var set in BackupSetInfo.List(path, Credentials))
                     {
                         if (set.IsUnreadable) WriteWarning($"Backup set '{set.Path}' cannot be read: {set.Reason}");
                         WriteObject(set);
@@ -29,7 +29,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    FailItem(ex, "BackupSetListFailed", path);
+                    FailItem(ex, "BackupSetListFailed", StoreParameters.Shown(path));
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
+using EseBackup.Core.BackupSets.Stores;
 using EseBackup.Core.Protocol;
 using EseBackup.PowerShell.Completion;
 using EseBackup.PowerShell.Internal;
@@ -20,7 +21,7 @@ namespace EseBackup.PowerShell.Cmdlets
         [ArgumentCompleter(typeof(SessionIdCompleter))]
         public BackupSession? Session { get; set; }
 
-        /// <summary>The folder under which the new set folder is created (default: the session's -Destination).</summary>
+        /// <summary>The folder (or container URL) under which the new set is created (default: the session's -Destination).</summary>
         [Parameter(Position = 1)]
         [ValidateNotNullOrEmpty]
         [PathArgument]
@@ -31,11 +32,16 @@ namespace EseBackup.PowerShell.Cmdlets
         [ValidateRange(0.0, 1000000.0)]
         public double ThrottleMBps { get; set; }
 
+        /// <summary>For a container URL: an Azure Storage connection string (else a SAS in the URL, AZURE_STORAGE_CONNECTION_STRING or Microsoft Entra ID).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ConnectionString { get; set; }
+
         protected override void ProcessRecord()
         {
             var session = Session!;
             BeginItem();
-            var destination = Destination != null ? ResolveNewPath(Destination) : session.DestinationRoot;
+            var destination = Destination != null ? ResolveStoreLocation(Destination) : session.DestinationRoot;
             if (destination == null)
             {
                 session.Abort("No destination was given for the backup set.");
@@ -49,7 +55,10 @@ namespace EseBackup.PowerShell.Cmdlets
             try
             {
                 var options = new BackupCopyOptions { ThrottleMBps = ThrottleMBps, Progress = ProgressReporter(activity) };
-                var writer = BackupPipeline.Read(session, destination, options, Cancellation.Token);
+                var store = Destination == null && session.DestinationStore != null
+                    ? session.DestinationStore
+                    : BackupStores.Open(destination, StoreParameters.Credentials(ConnectionString));
+                var writer = BackupPipeline.Read(session, store, options, Cancellation.Token);
                 WriteChoiceVerbose(session);
                 WriteVerbose($"Wrote them into '{writer.SetPath}'.");
                 read = true;

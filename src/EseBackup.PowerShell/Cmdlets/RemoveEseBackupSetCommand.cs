@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
+using EseBackup.Core.BackupSets.Stores;
 using EseBackup.Core.Protocol;
 using EseBackup.PowerShell.Internal;
 
@@ -16,7 +17,7 @@ namespace EseBackup.PowerShell.Cmdlets
     [OutputType(typeof(BackupSetInfo))]
     public sealed class RemoveEseBackupSetCommand : EseCmdlet
     {
-        /// <summary>The folder holding the backup sets (a backup destination).</summary>
+        /// <summary>The folder holding the backup sets (a backup destination), or a container URL.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias(PathAlias.PSPath, PathAlias.FullName, PathAlias.LP)]
         [ValidateNotNullOrEmpty]
@@ -41,11 +42,26 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>For a container URL: an Azure Storage connection string (else a SAS in the URL, AZURE_STORAGE_CONNECTION_STRING or Microsoft Entra ID).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ConnectionString { get; set; }
+
         // Destinations in the order named, with the set folders named in each (null: the whole destination).
         readonly List<KeyValuePair<string, HashSet<string>?>> _targets = new List<KeyValuePair<string, HashSet<string>?>>();
 
         protected override void ProcessRecord()
         {
+            if (BackupStores.IsUrl(Path))
+            {
+                try { AddTarget(Path.Trim()); }
+                catch (IOException ex)
+                {
+                    BeginItem();
+                    FailItem(ex, "BackupSetListFailed", StoreParameters.Shown(Path));
+                }
+                return;
+            }
             var root = ResolveExistingPaths(Path, literal: true).FirstOrDefault();
             if (root == null) return;
             if (!Directory.Exists(root))
@@ -54,14 +70,20 @@ namespace EseBackup.PowerShell.Cmdlets
                 FailItem(new ErrorRecord(new ArgumentException($"'{root}' is not a folder: name the folder holding the backup sets."), "NotABackupSetFolder", ErrorCategory.InvalidArgument, root));
                 return;
             }
-            root = System.IO.Path.GetFullPath(root).TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar);
+            AddTarget(System.IO.Path.GetFullPath(root).TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
+        }
+
+        /// <summary>A destination (folder or container URL), or a set in one, to decide the rule over.</summary>
+        void AddTarget(string root)
+        {
             // A set folder (piped from Get-EseBackupSet, or named): the rule is decided over its whole destination,
             // where the chains and the newest sets are; deciding per set folder would bypass chain protection.
             string? setFolder = null;
             if (BackupSetInfo.IsSetFolder(root))
             {
-                setFolder = root;
-                root = System.IO.Path.GetDirectoryName(root) ?? root;
+                var store = BackupStores.OpenForSet(root, Credentials, out var setName);
+                setFolder = store.LocationOf(setName);
+                root = BackupStores.IsUrl(root) ? ParentUrl(root) : store.Location;
             }
             int at = _targets.FindIndex(t => string.Equals(t.Key, root, StringComparison.Ordinal));
             if (at < 0)
@@ -95,19 +117,38 @@ namespace EseBackup.PowerShell.Cmdlets
             }
             if (!hasKeep && cutoff == null)
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Name a retention rule: -KeepLast <N> and/or -OlderThan <TimeSpan or DateTime>."), "NoRetentionRule", ErrorCategory.InvalidArgument, _targets[0].Key));
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Name a retention rule: -KeepLast <N> and/or -OlderThan <TimeSpan or DateTime>."), "NoRetentionRule", ErrorCategory.InvalidArgument, StoreParameters.Shown(_targets[0].Key)));
                 return;
             }
             foreach (var target in _targets) Apply(target.Key, target.Value, hasKeep, cutoff);
             base.EndProcessing();
         }
 
-        /// <summary>Decides the rule over all sets of <paramref name="root"/>; removes only the named set folders when some were named.</summary>
-        void Apply(string root, HashSet<string>? named, bool hasKeep, DateTime? cutoff)
+        BackupStoreCredentials? Credentials => StoreParameters.Credentials(ConnectionString);
+
+        /// <summary>The URL of what holds a set's URL: its last path segment dropped, its query (a SAS) kept.</summary>
+        static string ParentUrl(string url)
         {
+            var uri = new Uri(url);
+            var path = uri.AbsolutePath.TrimEnd('/');
+            return uri.GetLeftPart(UriPartial.Authority) + path.Substring(0, Math.Max(0, path.LastIndexOf('/'))) + uri.Query;
+        }
+
+        /// <summary>Decides the rule over all sets of <paramref name="location"/>; removes only the named set folders when some were named.</summary>
+        void Apply(string location, HashSet<string>? named, bool hasKeep, DateTime? cutoff)
+        {
+            var root = StoreParameters.Shown(location);
+            IReadOnlyList<BackupSetInfo> sets;
+            try { sets = BackupSetInfo.List(location, Credentials); }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                BeginItem();
+                FailItem(ex, "BackupSetListFailed", root);
+                return;
+            }
             if (named != null)
                 WriteVerbose($"The rule is decided over all backup sets in '{root}' (chains and the newest sets are there); only the {named.Count} set folder(s) given are removed when it removes them.");
-            var decisions = BackupRetention.Plan(BackupSetInfo.List(root), hasKeep ? KeepLast : (int?)null, cutoff, IncludeIncomplete.IsPresent, BackupRetention.IsInUse);
+            var decisions = BackupRetention.Plan(sets, hasKeep ? KeepLast : (int?)null, cutoff, IncludeIncomplete.IsPresent, BackupRetention.IsInUse);
             foreach (var d in decisions.Where(d => d.Set.IsUnreadable))
                 WriteWarning($"Backup set '{d.Set.Path}' cannot be read ({d.Set.Reason}); no rule removes it, and the sets it may build on are kept.");
             foreach (var d in decisions.Where(d => !d.Remove)) WriteVerbose($"Keeping {d.Set.Name}: {d.Reason}.");

@@ -41,9 +41,10 @@ namespace EseBackup.PowerShell.Cmdlets
             foreach (var setPath in InputPaths()) RestoreOne(setPath);
         }
 
-        void RestoreOne(string setPath)
+        void RestoreOne(string setLocation)
         {
             BeginItem();
+            var setPath = StoreParameters.Shown(setLocation);
             var destination = ResolveNewPath(Destination);
             if (Recover && !RestoreRecovery.IsAvailable)
             {
@@ -53,7 +54,7 @@ namespace EseBackup.PowerShell.Cmdlets
             RestorePlan plan;
             try
             {
-                plan = RestorePlan.Create(setPath, destination, MyInvocation.BoundParameters.ContainsKey(nameof(ToGeneration)) ? ToGeneration : (long?)null);
+                plan = RestorePlan.Create(setLocation, destination, MyInvocation.BoundParameters.ContainsKey(nameof(ToGeneration)) ? ToGeneration : (long?)null, Credentials);
             }
             catch (Exception ex) when (ex is BackupSetException || ex is ArgumentException || ex is IOException || ex is UnauthorizedAccessException)
             {

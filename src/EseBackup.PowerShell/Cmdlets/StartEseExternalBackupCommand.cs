@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
+using EseBackup.Core.BackupSets.Stores;
 using EseBackup.Core.Protocol;
 using EseBackup.Core.Sources;
 using EseBackup.PowerShell.Internal;
@@ -24,7 +25,7 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter Incremental { get; set; }
 
-        /// <summary>Where sets are written; later stages use it when they are not given one. Binds from a Destination property of piped objects.</summary>
+        /// <summary>Where sets are written (a folder or a container URL); later stages use it when they are not given one. Binds from a Destination property of piped objects.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [PathArgument]
@@ -47,13 +48,16 @@ namespace EseBackup.PowerShell.Cmdlets
         protected override void BackUpOne(IReadOnlyList<string> paths, bool fromInstance)
         {
             var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
-            var destination = Destination != null ? ResolveNewPath(Destination) : null;
+            var location = Destination != null ? ResolveStoreLocation(Destination) : null;
+            string? destination = null;
+            IBackupStore? store = null;
             BackupSession session;
             try
             {
+                if (location != null) store = OpenDestination(location, out destination);
                 session = fromInstance
                     ? BackupPipeline.Start(JetInstanceSource.FromHandleObject(BaseObjectOf(Instance!)), kind)
-                    : BackupPipeline.StartSnapshot(paths, kind, destination);
+                    : BackupPipeline.StartSnapshot(paths, kind, store);
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
@@ -61,6 +65,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 return;
             }
             session.DestinationRoot = destination;
+            session.DestinationStore = store;
             Hold(session);
             session.SetIdleTimeout(IdleTimeout);
             WriteSourceWarnings(session);

@@ -28,37 +28,49 @@ namespace EseBackup.PowerShell.Cmdlets
                 if (!IsFolderItem(path, "a backup set folder or a folder holding backup sets")) continue;
                 if (BackupSetInfo.IsSetFolder(path))
                 {
-                    VerifyOne(path, null);
+                    VerifyOne(StoreParameters.Shown(path), () => BackupSetVerifier.Verify(path, Quick.IsPresent, Problem, Progress, _stop.Token, credentials: Credentials));
                     continue;
                 }
-                var catalog = BackupSetCatalog.Scan(path);
+                BackupSetCatalog catalog;
+                try { catalog = BackupSetCatalog.Scan(path, Credentials); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    BeginItem();
+                    FailItem(ex, "BackupSetReadFailed", StoreParameters.Shown(path));
+                    continue;
+                }
                 var sets = BackupSetInfo.List(catalog).OrderBy(s => s.Time).ToList();
                 if (sets.Count == 0)
                 {
                     BeginItem();
-                    FailItem(new ErrorRecord(new DirectoryNotFoundException($"'{path}' holds no backup sets (folders named like 20240506-070809Z-full with a {BackupManifest.FileName})."),
-                        "NoBackupSets", ErrorCategory.ObjectNotFound, path));
+                    FailItem(new ErrorRecord(new DirectoryNotFoundException($"'{StoreParameters.Shown(path)}' holds no backup sets (folders named like 20240506-070809Z-full with a {BackupManifest.FileName})."),
+                        "NoBackupSets", ErrorCategory.ObjectNotFound, StoreParameters.Shown(path)));
                     continue;
                 }
                 foreach (var s in sets)
                 {
                     if (Stopping) return;
-                    VerifyOne(s.Path, catalog);
+                    VerifyOne(s.Path, () => BackupSetVerifier.Verify(catalog.Store, s.Name, Quick.IsPresent, Problem, Progress, _stop.Token, catalog));
                 }
             }
         }
 
-        void VerifyOne(string setPath, BackupSetCatalog? catalog)
+        void Problem(BackupSetProblem p) => WriteError(new ErrorRecord(new BackupSetException(p), "BackupSet" + p.Kind, ErrorCategory.InvalidData, p));
+
+        void Progress(BackupSetVerifyProgress p) =>
+            _progress?.Report($"{System.IO.Path.GetFileName(p.CurrentFile)}: {p.BytesDone / 1048576} of {p.BytesTotal / 1048576} MiB", p.BytesDone, p.BytesTotal);
+
+        ProgressWriter? _progress;
+
+        /// <param name="setPath">The set as messages show it (a URL without its query).</param>
+        void VerifyOne(string setPath, Func<BackupSetVerificationResult> verify)
         {
             BeginItem();
-            var progress = new ProgressWriter(this, (Quick ? "Checking backup set hashes: " : "Verifying backup set: ") + System.IO.Path.GetFileName(setPath));
+            var progress = _progress = new ProgressWriter(this, (Quick ? "Checking backup set hashes: " : "Verifying backup set: ") + System.IO.Path.GetFileName(setPath));
             WriteVerbose($"Verifying '{setPath}'{(Quick ? " (-Quick: sizes and hashes only)" : ": sizes, hashes, page checksums, log headers and the chain")}.");
             try
             {
-                var result = BackupSetVerifier.Verify(setPath, Quick.IsPresent,
-                    onProblem: p => WriteError(new ErrorRecord(new BackupSetException(p), "BackupSet" + p.Kind, ErrorCategory.InvalidData, p)),
-                    onProgress: p => progress.Report($"{System.IO.Path.GetFileName(p.CurrentFile)}: {p.BytesDone / 1048576} of {p.BytesTotal / 1048576} MiB", p.BytesDone, p.BytesTotal),
-                    cancellation: _stop.Token, catalog: catalog);
+                var result = verify();
                 WriteVerbose($"'{result.Name}': {result.FilesChecked} file(s), {result.BytesChecked:N0} bytes, {result.PagesChecked:N0} page(s) checked in {result.Duration.TotalSeconds:0.0} s ({result.MegabytesPerSecond:0.0} MB/s); {(result.IsValid ? "valid" : $"{result.Problems.Count} problem(s)")}.");
                 WriteObject(result);
                 if (!result.IsValid)

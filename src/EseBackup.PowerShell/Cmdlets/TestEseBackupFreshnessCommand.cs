@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
 using EseBackup.PowerShell.Internal;
@@ -14,6 +15,7 @@ namespace EseBackup.PowerShell.Cmdlets
     [OutputType(typeof(bool), typeof(BackupFreshnessResult))]
     public sealed class TestEseBackupFreshnessCommand : EseCmdlet
     {
+        /// <summary>The folder holding the backup sets, or a container URL.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [PathArgument]
         public string Destination { get; set; } = "";
@@ -32,9 +34,23 @@ namespace EseBackup.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter Detailed { get; set; }
 
+        /// <summary>For a container URL: an Azure Storage connection string (else a SAS in the URL, AZURE_STORAGE_CONNECTION_STRING or Microsoft Entra ID).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ConnectionString { get; set; }
+
         protected override void ProcessRecord()
         {
-            var result = BackupFreshness.Evaluate(ResolveNewPath(Destination), MaxAge, SourcePath == null ? null : ResolveNewPath(SourcePath));
+            BackupFreshnessResult result;
+            try
+            {
+                result = BackupFreshness.Evaluate(ResolveStoreLocation(Destination), MaxAge, SourcePath == null ? null : ResolveNewPath(SourcePath), credentials: StoreParameters.Credentials(ConnectionString));
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(ToErrorRecord(ex, "BackupStoreReadFailed", StoreParameters.Shown(Destination)));
+                return;
+            }
             WriteVerbose(result.Reason);
             if (Detailed) WriteObject(result);
             else WriteObject(result.IsCurrent);

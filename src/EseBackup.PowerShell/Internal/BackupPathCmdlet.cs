@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using EseBackup.Core.BackupSets.Stores;
 
 namespace EseBackup.PowerShell.Internal
 {
@@ -31,6 +32,21 @@ namespace EseBackup.PowerShell.Internal
         [PathArgument]
         [ArgumentCompleter(typeof(EseBackup.PowerShell.Completion.EseFileCompleter))]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        /// <summary>For a container URL: an Azure Storage connection string (else a SAS in the URL, AZURE_STORAGE_CONNECTION_STRING or Microsoft Entra ID).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ConnectionString { get; set; }
+
+        /// <summary>
+        /// The store a -Destination names (a folder, or a container URL opened with -ConnectionString), and how
+        /// messages show it (a URL without its query).
+        /// </summary>
+        protected IBackupStore OpenDestination(string destination, out string shown)
+        {
+            shown = StoreParameters.Shown(destination);
+            return BackupStores.Open(destination, StoreParameters.Credentials(ConnectionString));
+        }
 
         protected override void ProcessRecord()
         {

@@ -168,6 +168,10 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>A file-system path for something that may not exist yet (a destination).</summary>
         protected string ResolveNewPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
+        /// <summary>A backup store: a container URL as given (never a provider path: no wildcards, no resolving), else a new file-system path.</summary>
+        protected string ResolveStoreLocation(string location) =>
+            Core.BackupSets.Stores.BackupStores.IsUrl(location) ? location.Trim() : ResolveNewPath(location);
+
         /// <summary>An [object] parameter receives PowerShell's PSObject wrapper (a variable, the pipeline): the value inside it.</summary>
         protected static object BaseObjectOf(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
@@ -188,6 +192,7 @@ namespace EseBackup.PowerShell.Internal
             var category = ex switch
             {
                 EseFormatException => ErrorCategory.InvalidData,
+                Core.BackupSets.Stores.BackupStoreUnavailableException => ErrorCategory.NotInstalled,
                 JetException jet => CategoryOf(jet.Error),
                 FileNotFoundException => ErrorCategory.ObjectNotFound,
                 DirectoryNotFoundException => ErrorCategory.ObjectNotFound,

@@ -215,6 +215,7 @@ namespace EseBackup.Core.Tests.Restore
             Assert.DoesNotContain("SECRET", ex.Message);
             Assert.Equal("https://acct.blob.core.windows.net/backups/p", ex.Location);
             Assert.Equal("connection string", new BackupStoreCredentials { ConnectionString = "AccountKey=SECRETKEY" }.ToString());
+            Assert.Equal("(default credentials)", new BackupStoreCredentials().ToString());
         }
 
         [Fact]

@@ -6,29 +6,16 @@ using System.Linq;
 namespace EseBackup.Core.BackupSets.Stores
 {
     /// <summary>
-    /// How a store at a URL is reached (EseBackup.Stores.Azure reads these). None set: the store decides from
-    /// the URL (a SAS in its query) and the environment (AZURE_STORAGE_CONNECTION_STRING, then Microsoft Entra ID).
-    /// Never shown: <see cref="ToString"/> names only which are set.
+    /// How a store at a URL is reached, beyond the URL itself (a SAS URL carries its token in its query). Nothing
+    /// set: the store decides from the environment (AZURE_STORAGE_CONNECTION_STRING, then Microsoft Entra ID).
+    /// Never shown: <see cref="ToString"/> names only what is set.
     /// </summary>
     public sealed class BackupStoreCredentials
     {
-        /// <summary>An Azure Storage connection string (account key or SAS in it).</summary>
+        /// <summary>An Azure Storage connection string (an account key or a SAS in it).</summary>
         public string? ConnectionString { get; set; }
 
-        /// <summary>A shared access signature (the query part of a SAS URL, with or without its leading '?').</summary>
-        public string? SasToken { get; set; }
-
-        /// <summary>The client id of a user-assigned managed identity for Microsoft Entra ID (null: the system-assigned one, or other Entra ID credentials).</summary>
-        public string? ManagedIdentityClientId { get; set; }
-
-        public override string ToString()
-        {
-            var set = new List<string>();
-            if (!string.IsNullOrEmpty(ConnectionString)) set.Add("connection string");
-            if (!string.IsNullOrEmpty(SasToken)) set.Add("SAS token");
-            if (!string.IsNullOrEmpty(ManagedIdentityClientId)) set.Add("managed identity client id");
-            return set.Count == 0 ? "(default credentials)" : string.Join(", ", set);
-        }
+        public override string ToString() => string.IsNullOrEmpty(ConnectionString) ? "(default credentials)" : "connection string";
     }
 
     /// <summary>Makes the store for a URL, or returns null when the URL is not one it serves.</summary>
@@ -122,7 +109,7 @@ namespace EseBackup.Core.BackupSets.Stores
     }
 
     /// <summary>A destination names a store this session cannot open (a URL without a store for it). Nothing was read or written.</summary>
-    public sealed class BackupStoreUnavailableException : Exception
+    public sealed class BackupStoreUnavailableException : IOException
     {
         public BackupStoreUnavailableException(string location, string message) : base(message) => Location = location;
 

@@ -82,7 +82,7 @@ namespace EseBackup.Core.BackupSets.Stores
             var full = BackupManifest.ResolveInside(setPath, relativePath);
             var link = SetPathSafety.FirstLinkBelow(Root, full);
             if (link != null)
-                throw new UnsafeStoreEntryException(link, "a symbolic link or junction",
+                throw new UnsafeStoreEntryException(link, UnsafeStoreEntryException.Link,
                     $"'{link}' is a symbolic link or junction; files of a set are never links (it could point outside the set).");
             var kind = RegularFile.KindOf(full);
             if (kind == FileEntryKind.Missing) throw new FileNotFoundException($"'{full}' does not exist.", full);
@@ -127,7 +127,7 @@ namespace EseBackup.Core.BackupSets.Stores
             Directory.CreateDirectory(folder);
             var link = SetPathSafety.FirstLinkBelow(Root, folder);
             if (link != null)
-                throw new UnsafeStoreEntryException(link, "a symbolic link or junction", $"'{link}' is a symbolic link or junction; nothing is written through it.");
+                throw new UnsafeStoreEntryException(link, UnsafeStoreEntryException.Link, $"'{link}' is a symbolic link or junction; nothing is written through it.");
             var partial = final + BackupSetWriter.PartialSuffix;
             // CreateNew: fails on any entry of that name, a planted link included (it is never followed).
             var stream = openPartial != null

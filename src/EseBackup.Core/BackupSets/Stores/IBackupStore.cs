@@ -144,6 +144,9 @@ namespace EseBackup.Core.BackupSets.Stores
     /// <summary>Something other than a regular file is where a file of a set belongs (a link, a FIFO, a folder); it was not opened.</summary>
     public sealed class UnsafeStoreEntryException : IOException
     {
+        /// <summary>The <see cref="What"/> of a link (a symbolic link, a junction), on the way to the file or the file itself.</summary>
+        public const string Link = "a symbolic link or junction";
+
         public UnsafeStoreEntryException(string location, string what, string message) : base(message)
         {
             Location = location;
