@@ -17,23 +17,13 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Support/ChildPwsh.ps1')
     $script:Invariant = [cultureinfo]::InvariantCulture
 
-    # What a failing verification wrote before its terminating error (as a runbook's try/catch keeps it).
+    # What a failing verification writes before its terminating error. Its per-problem errors come first and are
+    # non-terminating; under the suite's $ErrorActionPreference = 'Stop' they would end it before the result.
     function Get-Written([scriptblock] $Command) {
+        $ErrorActionPreference = 'SilentlyContinue'
         $written = [System.Collections.Generic.List[object]]::new()
         try { & $Command | ForEach-Object { $written.Add($_) } } catch { }
         $written
-    }
-
-    function New-SourceFolder([string] $Path, [int] $LastGeneration = 5) {
-        $null = New-Item -ItemType Directory -Path $Path -Force
-        $spec = [EseBackup.Fixtures.DatabaseFolderSpec]::new()
-        $spec.Database.PageSize = 8192
-        $spec.Database.PageCount = 128
-        $spec.Logs.FirstGeneration = 1
-        $spec.Logs.LastGeneration = $LastGeneration
-        $spec.Logs.LogFileSize = 64KB
-        $null = [EseBackup.Fixtures.EseFixtureWriter]::WriteDatabaseFolder($Path, $spec)
-        $Path
     }
 
     function Set-FlippedByte([string] $File, [long] $Offset) {
@@ -92,11 +82,11 @@ Describe 'One time convention: UTC with a Z' {
     BeforeAll {
         if ($script:HasFixtures) {
             $script:Root = New-TestFolder 'export-time'
-            $script:Source = New-SourceFolder (Join-Path $script:Root 'src')
+            $script:Source = New-WrittenDatabaseFolder 'export-src' -PageCount 128 -LastGeneration 5
             $script:Store = Join-Path $script:Root 'store'
         }
     }
-    AfterAll { if ($script:Root) { Remove-Item $script:Root -Recurse -Force -ErrorAction SilentlyContinue } }
+    AfterAll { if ($script:Root) { Remove-Item $script:Root, $script:Source -Recurse -Force -ErrorAction SilentlyContinue } }
     BeforeEach {
         if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
     }
@@ -154,7 +144,7 @@ catch { "FAILED: $_" }
     It 'a store holding sets named before the Z marker lists, orders, chains, retains and judges freshness with both forms' {
         $root = New-TestFolder 'export-oldnames'
         try {
-            $src = New-SourceFolder (Join-Path $root 'src') -LastGeneration 5
+            $src = New-WrittenDatabaseFolder 'export-oldnames-src' -LastGeneration 5
             $store = Join-Path $root 'store'
             $oldFull = Backup-EseDatabase -Path $src -Destination $store
             $oldIncr = Backup-EseDatabase -Path $src -Destination $store -Incremental -ErrorAction Stop
@@ -187,7 +177,7 @@ catch { "FAILED: $_" }
             @(Remove-EseBackupSet -Path $store -KeepLast 1 -Confirm:$false).Name | Sort-Object | Should -Be (@($oldFullName, $oldIncrName) | Sort-Object)
             @(Get-ChildItem $store -Directory).Name | Should -Be @($newFull.Name)
         }
-        finally { Remove-Item $root -Recurse -Force -ErrorAction SilentlyContinue }
+        finally { Remove-Item $root, $src -Recurse -Force -ErrorAction SilentlyContinue }
     }
 }
 
@@ -195,7 +185,7 @@ Describe 'Exports read back field by field' {
     BeforeAll {
         if ($script:HasFixtures) {
             $script:Root = New-TestFolder 'export-rows'
-            $script:Source = New-SourceFolder (Join-Path $script:Root 'src')
+            $script:Source = New-WrittenDatabaseFolder 'export-src' -PageCount 128 -LastGeneration 5
             $script:Store = Join-Path $script:Root 'store'
             $script:Set = Backup-EseDatabase -Path $script:Source -Destination $script:Store
             # A damaged copy of the set (one flipped byte in a log) and a damaged database and log outside it.
@@ -210,7 +200,7 @@ Describe 'Exports read back field by field' {
             $script:Csv = Join-Path $script:Root 'out.csv'
         }
     }
-    AfterAll { if ($script:Root) { Remove-Item $script:Root -Recurse -Force -ErrorAction SilentlyContinue } }
+    AfterAll { if ($script:Root) { Remove-Item $script:Root, $script:Source -Recurse -Force -ErrorAction SilentlyContinue } }
     BeforeEach {
         if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
     }
@@ -277,6 +267,17 @@ Describe 'Exports read back field by field' {
         $info.Set.Manifest.SetId | Should -Be $info.SetId
         (Test-EseLogFile -Path $script:Source | Select-Object -First 1).Header.Generation | Should -BeGreaterThan 0
         ($info | Get-Member -MemberType Properties).Name | Should -Not -Contain 'Set'
+    }
+
+    It 'Start-Job brings a listing back with its times as UTC instants (text with +00:00) and kinds as names, and the view shows them with a Z' {
+        $live = @(Get-EseBackupSet -Path $script:Store)
+        $received = @(Start-Job -ScriptBlock { param($m, $p) Import-Module $m; Get-EseBackupSet -Path $p } -ArgumentList $script:ModulePath, $script:Store | Receive-Job -Wait -AutoRemoveJob)
+        $received.Count | Should -Be $live.Count
+        "$($received[0].Time)" | Should -Match '\+00:00$'
+        ([DateTimeOffset]::Parse("$($received[0].Time)", $script:Invariant)).UtcDateTime | Should -Be ([datetime]::new($live[0].Time.UtcTicks - $live[0].Time.UtcTicks % [TimeSpan]::TicksPerSecond, 'Utc'))
+        "$($received[0].Kind)" | Should -BeExactly 'Full'
+        ($received | Out-String -Width 120) | Should -Be ($live | Out-String -Width 120)
+        ($received | Out-String -Width 120) | Should -Match ([regex]::Escape($live[0].Time.UtcDateTime.ToString('yyyy-MM-dd HH:mm', $script:Invariant) + 'Z'))
     }
 
     It 'a runbook reads its job list with Import-Csv, exports sets and verifications from a child pwsh and a Start-Job, and the files match the live objects' {

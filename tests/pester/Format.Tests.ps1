@@ -151,6 +151,8 @@ Describe 'DisplayFormat' {
         $bag = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([pscustomobject]@{ T = [DateTimeOffset]$utc }, 1)).T
         $bag.pstypenames[0] | Should -Be 'Deserialized.System.DateTimeOffset'
         $f::Utc($bag) | Should -Be '2024-03-01 12:30:45Z'
+        # ... or, one level deeper than the serialisation depth, its text with the offset.
+        $f::Utc(([DateTimeOffset]$utc).ToString([cultureinfo]::InvariantCulture)) | Should -Be '2024-03-01 12:30:45Z'
         $f::Utc($null) | Should -Be ''
         $f::UtcMinute($null) | Should -Be ''
         # Header times: UTC when the engine flagged them so; an unflagged one is the writer's local clock and says so.

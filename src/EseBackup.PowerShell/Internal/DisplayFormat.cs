@@ -91,17 +91,20 @@ namespace EseBackup.PowerShell.Internal
 
         /// <summary>
         /// The instant a view was given: a DateTimeOffset, a DateTime (UTC unless it says local), or what Start-Job and
-        /// Import-Clixml make of a DateTimeOffset (a property bag whose UtcDateTime survives); null for anything else.
+        /// Import-Clixml make of a DateTimeOffset (a property bag whose UtcDateTime survives, or, serialised too deep,
+        /// its text with the offset); null for anything else.
         /// </summary>
         private static DateTimeOffset? AsInstant(object? time)
         {
             if (time is PSObject pso)
-                time = pso.BaseObject is PSCustomObject ? pso.Properties["UtcDateTime"]?.Value : pso.BaseObject;
+                time = pso.BaseObject is PSCustomObject ? pso.Properties["UtcDateTime"]?.Value ?? pso.ToString() : pso.BaseObject;
             return time switch
             {
                 DateTimeOffset o => o,
                 DateTime d => UtcTime.From(d),
                 PSObject inner => AsInstant(inner),
+                string s when DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var o) => o,
+                string s when DateTimeOffset.TryParse(s, CultureInfo.CurrentCulture, DateTimeStyles.None, out var o) => o,
                 _ => null,
             };
         }
