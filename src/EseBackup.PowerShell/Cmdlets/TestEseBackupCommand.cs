@@ -10,7 +10,8 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Test-EseBackup: verifies backup sets against their manifests (sizes, hashes, page checksums, logs, chain).</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "EseBackup", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "EseBackup", DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Test-EseBackup.md")]
     [OutputType(typeof(BackupSetVerificationResult))]
     public sealed class TestEseBackupCommand : BackupSetPathCmdlet
     {
