@@ -17,7 +17,12 @@ namespace EseBackup.Core.BackupSets
             FullPath = store.LocationOf(setName, entry.Path);
         }
 
-        public BackupFileEntry Entry { get; }
+        /// <summary>The manifest entry (not public, so ConvertTo-Json of a set stays flat; see <see cref="GetEntry"/>).</summary>
+        internal BackupFileEntry Entry { get; }
+
+        /// <summary>The file's manifest entry (also the hidden <c>Entry</c> property the module's types.ps1xml adds).</summary>
+        public BackupFileEntry GetEntry() => Entry;
+
         public string Name => Entry.Path;
         public BackupFileRole Role => Entry.Role;
         public long Size => Entry.Size;
@@ -26,6 +31,14 @@ namespace EseBackup.Core.BackupSets
         public string FullPath { get; }
 
         public override string ToString() => Name;
+    }
+
+    /// <summary>The files of a set; as text (an Export-Csv cell) their names, comma-separated.</summary>
+    public sealed class BackupSetFileList : System.Collections.ObjectModel.ReadOnlyCollection<BackupSetFile>
+    {
+        internal BackupSetFileList(IList<BackupSetFile> files) : base(files) { }
+
+        public override string ToString() => string.Join(", ", this.Select(f => f.Name));
     }
 
     /// <summary>A complete backup set: a folder (or blob prefix) whose manifest.json was committed and validated.</summary>
@@ -37,7 +50,7 @@ namespace EseBackup.Core.BackupSets
             Name = name;
             Path = store.LocationOf(name);
             Manifest = manifest;
-            Files = manifest.Files.Select(f => new BackupSetFile(store, name, f)).ToList();
+            Files = new BackupSetFileList(manifest.Files.Select(f => new BackupSetFile(store, name, f)).ToList());
         }
 
         /// <summary>Where the set is: its folder's full path, or its URL (never with a secret).</summary>
@@ -46,17 +59,27 @@ namespace EseBackup.Core.BackupSets
 
         /// <summary>The store holding the set (the files are read through it).</summary>
         internal IBackupStore Store { get; }
-        public BackupManifest Manifest { get; }
+
+        /// <summary>
+        /// The committed manifest. Not public, so that ConvertTo-Json of a set is flat without -Depth; scripts reach it
+        /// through <see cref="GetManifest"/> (or the hidden <c>Manifest</c> property the module's types.ps1xml adds).
+        /// </summary>
+        internal BackupManifest Manifest { get; }
+
+        /// <summary>The committed manifest: every file with its hash, signatures, notes.</summary>
+        public BackupManifest GetManifest() => Manifest;
         public Guid SetId => Manifest.SetId;
         public Guid ChainId => Manifest.ChainId;
         public Guid? ParentSetId => Manifest.ParentSetId;
         public BackupKind Kind => Manifest.Kind;
         public string Source => Manifest.Source;
-        public DateTime StartTime => Manifest.StartTime;
-        public DateTime EndTime => Manifest.EndTime;
+        /// <summary>When the backup started and ended, UTC (<see cref="UtcTime"/>).</summary>
+        public DateTimeOffset StartTime => UtcTime.From(Manifest.StartTime);
+        public DateTimeOffset EndTime => UtcTime.From(Manifest.EndTime);
         public long LogGenerationLow => Manifest.LogGenerationLow;
         public long LogGenerationHigh => Manifest.LogGenerationHigh;
-        public IReadOnlyList<BackupSetFile> Files { get; }
+        public BackupSetFileList Files { get; }
+        public int FileCount => Files.Count;
         public long TotalBytes => Files.Sum(f => f.Size);
 
         /// <summary>Opens a set folder (or a set's URL); throws when it has no valid manifest (an incomplete or damaged set).</summary>
