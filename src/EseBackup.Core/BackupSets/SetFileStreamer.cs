@@ -456,7 +456,10 @@ namespace EseBackup.Core.BackupSets
                 return new StreamPerThreadReader(path);
             }
 
-            /// <summary>Reads a stream a store opened: positionally when it is a file, else in order (then by one worker only).</summary>
+            /// <summary>
+            /// Reads a stream a store opened: positionally by every worker when it is a file; any other stream (a blob
+            /// download reading ahead) in file order by one worker, so its read-ahead is never broken by a jump.
+            /// </summary>
             public static SliceReader Over(Stream stream, ref int workers)
             {
 #if NET8_0_OR_GREATER
@@ -464,7 +467,7 @@ namespace EseBackup.Core.BackupSets
 #else
                 if (stream is FileStream file) return new StreamPerThreadReader(file.Name);
 #endif
-                if (!stream.CanSeek) workers = 1;
+                workers = 1;
                 return new LockedStreamReader(stream);
             }
 
@@ -518,8 +521,8 @@ namespace EseBackup.Core.BackupSets
 #endif
 
         /// <summary>
-        /// Any other stream: one read at a time under a lock, seeking when it can; a stream that cannot seek is read by
-        /// one worker, whose slices come in file order. The database header pages read ahead of the slices (at most
+        /// Any other stream, read by one worker whose slices come in file order (a seek only if a caller asks out of
+        /// order and the stream can). The database header pages read ahead of the slices (at most
         /// <see cref="FileHead.Size"/> bytes from the start) are kept, so the first slice reads them again without a seek.
         /// </summary>
         sealed class LockedStreamReader : SliceReader
@@ -555,7 +558,7 @@ namespace EseBackup.Core.BackupSets
                         stream.Position = offset;
                     }
                     int got = DatabaseHeader.ReadFully(stream, buffer, done, count - done);
-                    if (offset == 0 && head == null && got <= FileHead.Size && !stream.CanSeek)
+                    if (offset == 0 && head == null && got <= FileHead.Size)
                     {
                         head = new byte[got];
                         Buffer.BlockCopy(buffer, 0, head, 0, got);
