@@ -32,6 +32,7 @@ namespace EseBackup.Stores.Azure
             _options = options ?? new AzureBlobStoreOptions();
             _options.Validate();
             _redactor.Add(_options.ConnectionString);
+            _redactor.Add(_options.SasToken);
             _location = AzureBlobLocation.Parse(containerUrl);
             (_container, CredentialKind) = AzureBlobClientFactory.Create(_location, _options, _redactor);
         }
@@ -301,15 +302,15 @@ namespace EseBackup.Stores.Azure
         }
 
         private Exception Wrap(Exception ex, string what) =>
-            ex is AzureBlobStoreException || ex is FileNotFoundException || ex is ArgumentException || (ex is IOException && !(ex.InnerException is RequestFailedException))
+            ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is InvalidDataException
                 ? ex
-                : AzureBlobStoreException.From(ex, what, _redactor);
+                : AzureBlobStoreException.From(ex, what, _redactor, CredentialKind);
 
         private T Call<T>(string what, Func<T> action)
         {
             try { return action(); }
-            catch (RequestFailedException ex) { throw AzureBlobStoreException.From(ex, what, _redactor); }
-            catch (global::Azure.Identity.AuthenticationFailedException ex) { throw AzureBlobStoreException.From(ex, what, _redactor); }
+            catch (RequestFailedException ex) { throw AzureBlobStoreException.From(ex, what, _redactor, CredentialKind); }
+            catch (global::Azure.Identity.AuthenticationFailedException ex) { throw AzureBlobStoreException.From(ex, what, _redactor, CredentialKind); }
             catch (AggregateException ex) when (ex.InnerException != null) { throw Wrap(ex.InnerException, what); }
         }
 

@@ -9,7 +9,7 @@ namespace EseBackup.Stores.Azure
 {
     /// <summary>
     /// Makes the container client the way Azure users expect to authenticate, first match wins:
-    /// a connection string given as a parameter; the URL's SAS token; a connection string in
+    /// the URL's SAS token (or one given as a parameter); a connection string given as a parameter; one in
     /// AZURE_STORAGE_CONNECTION_STRING; else Microsoft Entra ID (environment credentials, workload identity,
     /// managed identity as in Azure Automation, then the Azure CLI's login). Every secret it sees goes to the
     /// redactor first.
@@ -22,19 +22,30 @@ namespace EseBackup.Stores.Azure
         internal static (BlobContainerClient Client, string CredentialKind) Create(AzureBlobLocation location, AzureBlobStoreOptions options, SecretRedactor redactor)
         {
             var clientOptions = ClientOptions(options);
+            var sas = location.SasToken;
+            var sasKind = "SAS token of the URL";
+            if (sas == null && !string.IsNullOrWhiteSpace(options.SasToken))
+            {
+                sas = options.SasToken!.Trim().TrimStart('?');
+                sasKind = "SAS token parameter";
+            }
+            if (sas != null)
+            {
+                redactor.Add(sas);
+                foreach (var part in sas.Split('&'))
+                    if (part.StartsWith("sig=", StringComparison.OrdinalIgnoreCase))
+                    {
+                        redactor.Add(part.Substring(4));
+                        redactor.Add(Uri.UnescapeDataString(part.Substring(4)));
+                    }
+                return (new BlobContainerClient(location.ContainerUri, new AzureSasCredential(sas), clientOptions), sasKind);
+            }
             var connectionString = options.ConnectionString;
             var kind = "connection string parameter";
-            if (string.IsNullOrWhiteSpace(connectionString) && location.SasToken == null)
+            if (string.IsNullOrWhiteSpace(connectionString))
             {
                 connectionString = Environment.GetEnvironmentVariable(AzureBlobStoreOptions.ConnectionStringVariable);
                 kind = AzureBlobStoreOptions.ConnectionStringVariable;
-            }
-            if (location.SasToken != null && string.IsNullOrWhiteSpace(options.ConnectionString))
-            {
-                redactor.Add(location.SasToken);
-                foreach (var part in location.SasToken.Split('&'))
-                    if (part.StartsWith("sig=", StringComparison.OrdinalIgnoreCase)) redactor.Add(part.Substring(4));
-                return (new BlobContainerClient(location.ContainerUri, new AzureSasCredential(location.SasToken), clientOptions), "SAS token of the URL");
             }
             if (!string.IsNullOrWhiteSpace(connectionString))
             {

@@ -23,21 +23,25 @@ namespace EseBackup.Stores.Azure
         /// <summary>The service's error code (BlobNotFound, AuthorizationFailure, ...), when it sent one.</summary>
         public string? ErrorCode { get; }
 
-        internal static AzureBlobStoreException From(Exception ex, string what, SecretRedactor redactor)
+        /// <summary>
+        /// The exception a caller sees for an SDK failure: <see cref="UnauthorizedAccessException"/> for a refused
+        /// credential (401/403) or one that could not be had (Microsoft Entra ID), naming the credential's kind;
+        /// <see cref="AzureBlobStoreException"/> (an IOException) for everything else. Every text is redacted.
+        /// </summary>
+        internal static Exception From(Exception ex, string what, SecretRedactor redactor, string credentialKind)
         {
             if (ex is RequestFailedException rfe)
             {
                 var reason = FirstLine(rfe.Message);
-                var hint = rfe.Status == 403 || rfe.Status == 401
-                    ? " The credential was refused or lacks the permission for this (check the SAS permissions and expiry, the key, or the identity's role such as Storage Blob Data Contributor)."
-                    : "";
-                return new AzureBlobStoreException(redactor.Redact($"{what} failed: {rfe.Status} {rfe.ErrorCode} ({reason}).{hint}"), rfe.Status, rfe.ErrorCode);
+                if (rfe.Status == 403 || rfe.Status == 401)
+                    return new UnauthorizedAccessException(redactor.Redact(
+                        $"{what} failed: {rfe.Status} {rfe.ErrorCode} ({reason}). The credential ({credentialKind}) was refused or lacks the permission for this: check the SAS permissions and expiry, the account key, or the identity's role (Storage Blob Data Contributor)."));
+                return new AzureBlobStoreException(redactor.Redact($"{what} failed: {rfe.Status} {rfe.ErrorCode} ({reason})."), rfe.Status, rfe.ErrorCode);
             }
-            if (ex is global::Azure.Identity.AuthenticationFailedException || ex is global::Azure.Identity.CredentialUnavailableException)
+            if (ex is global::Azure.Identity.AuthenticationFailedException)
             {
-                return new AzureBlobStoreException(redactor.Redact(
-                    $"{what} failed: no Microsoft Entra ID credential could be had ({FirstLine(ex.Message)}). Give a SAS URL or a connection string ({AzureBlobStoreOptions.ConnectionStringVariable}), run in Azure with a managed identity, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or log in with 'az login'."),
-                    0, null);
+                return new UnauthorizedAccessException(redactor.Redact(
+                    $"{what} failed: no Microsoft Entra ID token could be had ({FirstLine(ex.Message)}). Give a SAS URL or a connection string (or {AzureBlobStoreOptions.ConnectionStringVariable}), run in Azure with a managed identity, set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or log in with 'az login'."));
             }
             return new AzureBlobStoreException(redactor.Redact($"{what} failed: {ex.GetType().Name}: {FirstLine(ex.Message)}"), 0, null);
         }
