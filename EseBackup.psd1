@@ -22,6 +22,12 @@
         PSData = @{
             Tags       = @('ESE', 'ESENT', 'JET', 'Backup', 'Restore', 'Database', 'Windows', 'Linux')
             LicenseUri = 'https://opensource.org/licenses/MIT'
+            # The one definition of where the project lives: each cmdlet's HelpUri (Get-Help -Online) is
+            # ProjectUri + '/blob/main/docs/help/<Cmdlet>.md', generated from this line when the cmdlets build
+            # (EseBackup.PowerShell.csproj) and written into the help by tools/Build-Help.ps1.
+            # NOT CONFIRMED: the repository has no remote and no public address is known; confirm or correct
+            # this value before publishing (Help.Tests checks that everything derives from it).
+            ProjectUri = 'https://github.com/EseBackup/EseBackup'
         }
     }
 }

@@ -25,6 +25,7 @@
                                      (the code) and optional text (the remarks); at least one example
         ## NOTES                     paragraphs, may be empty
         ## RELATED LINKS             one link per line: [text](uri), - [text](uri) or plain text; may be empty
+                                     (the cmdlet's HelpUri, when it has one, is written before them as 'Online Version:')
     about_<Module>.md: '# about_<Module>' first, then at least '## SHORT DESCRIPTION' and '## LONG DESCRIPTION'.
 #>
 [CmdletBinding()]
@@ -446,6 +447,13 @@ function Write-CommandHelp([System.Xml.XmlWriter] $W, $Doc, [System.Management.A
     $W.WriteEndElement()
 
     $W.WriteStartElement('command', 'relatedLinks', $NsCommand)
+    # The cmdlet's HelpUri comes first, as 'Online Version:': Get-Help -Online opens the first link with a URI.
+    if ($Command.HelpUri) {
+        $W.WriteStartElement('maml', 'navigationLink', $NsMaml)
+        $W.WriteElementString('maml', 'linkText', $NsMaml, 'Online Version:')
+        $W.WriteElementString('maml', 'uri', $NsMaml, $Command.HelpUri)
+        $W.WriteEndElement()
+    }
     foreach ($line in $Doc.Sections['RELATED LINKS'].Body) {
         $t = $line.Trim() -replace '^[-*+]\s+'
         if ($t -eq '') { continue }

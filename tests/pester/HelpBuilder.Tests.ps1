@@ -134,8 +134,10 @@ Describe 'Build-Help with well-formed markdown' {
         $examples[1].title | Should -BeLike '*Example 2: Pipe paths*'
         $examples[1].remarks.para[0] | Should -Be 'Gets the sample for two files with 32 KiB pages.'
         $links = @(Select-Maml '//command:relatedLinks/maml:navigationLink')
-        $links.linkText | Should -Be @('about_EseHelpSample', 'Online')
-        $links[1].uri | Should -Be 'https://example.invalid/help'
+        # The cmdlet's HelpUri first (what Get-Help -Online opens), then the markdown's links.
+        $links.linkText | Should -Be @('Online Version:', 'about_EseHelpSample', 'Online')
+        $links[0].uri | Should -Be 'https://example.invalid/docs/Get-EseHelpSample.md'
+        $links[2].uri | Should -Be 'https://example.invalid/help'
     }
 
     It 'writes the about topic as text' {

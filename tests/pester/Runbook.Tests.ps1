@@ -106,42 +106,96 @@ catch { "CAUGHT=$($_.FullyQualifiedErrorId)|$($_.CategoryInfo.Category)|$($_.Exc
 }
 
 Describe 'A -Path that matches nothing is an error, for every cmdlet' {
+    # The decision (about_EseBackup, ERRORS IN SCRIPTS): every cmdlet reports PathNotFound and leaves $? False. A query
+    # (Get-*) reports it as Get-Item does: non-terminating, hidden by -ErrorAction SilentlyContinue, terminating under
+    # -ErrorAction Stop. A job (backup, verification, restore, retention) fails: terminating when it was the one item,
+    # as Import-Csv is, whatever -ErrorAction says.
     BeforeDiscovery {
         Import-Module $env:ESEBACKUP_MODULE_PATH -Force
         $script:PathCommands = @(Get-Command -Module EseBackup -CommandType Cmdlet | Where-Object { $_.Parameters.ContainsKey('Path') } |
-                Sort-Object Name | ForEach-Object { @{ Name = $_.Name } })
+                Sort-Object Name | ForEach-Object { @{ Name = $_.Name; IsQuery = $_.Verb -eq 'Get' } })
+    }
+
+    BeforeAll {
+        # What else each command needs to run; none of it exists either, and nothing may be created.
+        function Get-ExtraArguments([string] $Name, [string] $Root) {
+            $extra = @{
+                'Backup-EseDatabase' = @{ Destination = (Join-Path $Root 'out') }
+                'Start-EseExternalBackup' = @{ Destination = (Join-Path $Root 'out') }
+                'Restore-EseBackup' = @{ Destination = (Join-Path $Root 'out'); Confirm = $false }
+                'Remove-EseBackupSet' = @{ KeepLast = 1; Confirm = $false }
+            }[$Name]
+            if ($extra) { $extra } else { @{} }
+        }
     }
 
     It '<Name> -Path (a missing path with brackets) fails with PathNotFound, and writes nothing' -ForEach $script:PathCommands {
         $root = New-TestFolder 'runbook'
         $missing = Join-Path $root 'Données [prod]/Svc A'
-        # What else each command needs to run; none of it exists either, and nothing may be created.
-        $extra = @{
-            'Backup-EseDatabase' = @{ Destination = (Join-Path $root 'out') }
-            'Start-EseExternalBackup' = @{ Destination = (Join-Path $root 'out') }
-            'Restore-EseBackup' = @{ Destination = (Join-Path $root 'out'); Confirm = $false }
-            'Remove-EseBackupSet' = @{ KeepLast = 1; Confirm = $false }
-        }[$Name]
-        if (-not $extra) { $extra = @{} }
-        $thrown = Get-ThrownError { & $Name -Path $missing @extra }
+        $extra = Get-ExtraArguments $Name $root
+        # -ErrorAction Stop: what $ErrorActionPreference = 'Stop' does; both kinds reach catch.
+        $thrown = Get-ThrownError { & $Name -Path $missing @extra -ErrorAction Stop }
         $thrown | Should -Not -BeNullOrEmpty -Because "$Name must not succeed silently"
         $thrown.FullyQualifiedErrorId | Should -BeLike 'PathNotFound*'
         $thrown.CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $thrown.TargetObject | Should -Be $missing
         if ($Name -ne 'Remove-EseBackupSet') { $thrown.Exception.Message | Should -BeLike '*Données `[prod`]*wildcards*-LiteralPath*' }
+
+        # Default error action: a query writes the error and goes on; a job throws.
+        $errs = $null
+        $thrown = $null
+        try { $null = & $Name -Path $missing @extra -ErrorVariable errs -ErrorAction SilentlyContinue } catch { $thrown = $_ }
+        if ($IsQuery) {
+            $thrown | Should -BeNullOrEmpty -Because "$Name is a query: like Get-Item, SilentlyContinue hides a missing path"
+            @($errs).Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound*'
+        }
+        else {
+            $thrown.FullyQualifiedErrorId | Should -BeLike 'PathNotFound*' -Because "$Name's one job failed: terminating even with SilentlyContinue"
+        }
         @(Get-ChildItem $root -Recurse).Count | Should -Be 0
         @(Get-EseBackupSession).Count | Should -Be 0
     }
 
     It '<Name> -LiteralPath (a missing path) fails with PathNotFound too' -ForEach ($script:PathCommands | Where-Object { $_.Name -ne 'Remove-EseBackupSet' }) {
         $root = New-TestFolder 'runbook'
-        $extra = @{
-            'Backup-EseDatabase' = @{ Destination = (Join-Path $root 'out') }
-            'Restore-EseBackup' = @{ Destination = (Join-Path $root 'out'); Confirm = $false }
-        }[$Name]
-        if (-not $extra) { $extra = @{} }
-        $thrown = Get-ThrownError { & $Name -LiteralPath (Join-Path $root 'nope') @extra }
+        $extra = Get-ExtraArguments $Name $root
+        $thrown = Get-ThrownError { & $Name -LiteralPath (Join-Path $root 'nope') @extra -ErrorAction Stop }
         $thrown.FullyQualifiedErrorId | Should -BeLike 'PathNotFound*'
+        @(Get-ChildItem $root -Recurse).Count | Should -Be 0
+    }
+
+    It 'a runbook with $ErrorActionPreference = Stop catches every missing path in try/catch, and $? is False without it' {
+        $root = New-TestFolder 'runbook'
+        $run = Invoke-ChildPwsh -Script @'
+param($ModulePath, $Root)
+Import-Module $ModulePath
+$missing = Join-Path $Root 'Sauvegardes [prod]'
+$commands = [ordered]@{
+    'Get-EseDatabaseInfo' = @{}; 'Get-EseLogFile' = @{}; 'Get-EseCheckpoint' = @{}; 'Get-EseBackupSet' = @{}
+    'Test-EseDatabase' = @{}; 'Test-EseLogFile' = @{}; 'Test-EseBackup' = @{}
+    'Backup-EseDatabase' = @{ Destination = (Join-Path $Root 'out') }; 'Start-EseExternalBackup' = @{ Destination = (Join-Path $Root 'out') }
+    'Restore-EseBackup' = @{ Destination = (Join-Path $Root 'out'); Confirm = $false }; 'Remove-EseBackupSet' = @{ KeepLast = 1; Confirm = $false }
+}
+foreach ($name in $commands.Keys) {
+    $extra = $commands[$name]
+    & {
+        $ErrorActionPreference = 'Stop'
+        try { & $name -Path $missing @extra; "$name=NOT-CAUGHT" }
+        catch { "$name=CAUGHT:$($_.FullyQualifiedErrorId)" }
+    }
+    & {
+        $ErrorActionPreference = 'Continue'
+        & $name -Path $missing @extra 2>$null
+        "$name=DOLLAR-QUESTION:$?"
+    }
+}
+'@ -ArgumentList $script:ModulePath, $root
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        foreach ($name in 'Get-EseDatabaseInfo', 'Get-EseLogFile', 'Get-EseCheckpoint', 'Get-EseBackupSet', 'Test-EseDatabase', 'Test-EseLogFile', 'Test-EseBackup', 'Backup-EseDatabase', 'Start-EseExternalBackup', 'Restore-EseBackup', 'Remove-EseBackupSet') {
+            @($run.Output | Where-Object { $_ -like "$name=CAUGHT:PathNotFound*" }).Count | Should -Be 1 -Because $run.Text
+            $run.Output | Should -Contain "$name=DOLLAR-QUESTION:False"
+        }
         @(Get-ChildItem $root -Recurse).Count | Should -Be 0
     }
 
@@ -156,6 +210,13 @@ Test-EseBackup -Path $Missing
         $run.ExitCode | Should -Not -Be 0
         $run.Text | Should -Not -Match 'NEXT-LINE-RAN'
         $run.Text | Should -Match 'Sauvegardes \[prod\]'
+    }
+
+    It 'Get-EseBackupSet of a destination not made yet is quiet with SilentlyContinue, as Get-ChildItem is' {
+        $root = New-TestFolder 'runbook'
+        $sets = @(Get-EseBackupSet -Path (Join-Path $root 'not-yet') -ErrorAction SilentlyContinue)
+        $? | Should -BeFalse
+        $sets.Count | Should -Be 0
     }
 }
 
@@ -395,8 +456,57 @@ Describe 'Session ids that round-trip' {
             (Get-EseBackupSession | Out-String) | Should -Match $short
             (Get-EseBackupSession -Id $short).Id | Should -Be $s.Id
             (Get-EseBackupSession -Id "$($s.Id)").Id | Should -Be $s.Id
-            (Get-ThrownError { Get-EseBackupSession -Id 'ffffffffff' }).FullyQualifiedErrorId | Should -BeLike 'SessionNotFound*'
+            # An id no open session has is a query's "not there": non-terminating, as Get-Process -Id is.
+            $gone = [guid]::NewGuid().ToString('N').Substring(0, 10)
+            while ($s.Id.ToString('N').StartsWith($gone)) { $gone = [guid]::NewGuid().ToString('N').Substring(0, 10) }
+            $errs = $null
+            @(Get-EseBackupSession -Id $gone -ErrorVariable errs -ErrorAction SilentlyContinue).Count | Should -Be 0
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'SessionNotFound*'
+            (Get-ThrownError { Get-EseBackupSession -Id $gone -ErrorAction Stop }).FullyQualifiedErrorId | Should -BeLike 'SessionNotFound*'
         }
         finally { $s | Stop-EseExternalBackup -Abort }
+    }
+
+    It 'the later stages take the id too: Read-EseBackupFile and Stop-EseExternalBackup -Session (the short id)' {
+        $root = New-TestFolder 'runbook'
+        $src = New-SourceFolder (Join-Path $root 'src')
+        $s = Start-EseExternalBackup -Path $src -Destination (Join-Path $root 'dest')
+        try {
+            $short = [EseBackup.PowerShell.Internal.DisplayFormat]::ShortId($s.Id)
+            $null = Read-EseBackupFile -Session $short
+            $set = Stop-EseExternalBackup -Session $short
+            $set.Kind | Should -Be 'Full'
+            Test-Path -LiteralPath (Join-Path $set.Path 'manifest.json') | Should -BeTrue
+            $thrown = Get-ThrownError { Stop-EseExternalBackup -Session $short -Abort }
+            $thrown.Exception.Message | Should -BeLike "*No open backup session has id '$short'*"
+        }
+        finally { if ($s.IsOpen) { $s | Stop-EseExternalBackup -Abort } }
+    }
+
+    It 'an ambiguous start of an id is an error naming every candidate; Tab offers ids that are never ambiguous' {
+        $root = New-TestFolder 'runbook'
+        # 17 open sessions: two of them must share their first hex digit.
+        $sessions = @(1..17 | ForEach-Object { Start-EseExternalBackup -Path (New-SourceFolder (Join-Path $root "src$_")) })
+        try {
+            $shared = $sessions | Group-Object { $_.Id.ToString('N').Substring(0, 1) } | Where-Object Count -gt 1 | Select-Object -First 1
+            $digit = $shared.Name
+            $errs = $null
+            @(Get-EseBackupSession -Id $digit -ErrorVariable errs -ErrorAction SilentlyContinue).Count | Should -Be 0
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'AmbiguousSessionId*'
+            foreach ($candidate in $shared.Group) { $errs[0].Exception.Message | Should -BeLike "*$($candidate.Id)*" }
+            (Get-ThrownError { Stop-EseExternalBackup -Session $digit -Abort }).Exception.Message | Should -BeLike "*'$digit' is the start of $($shared.Count) open session ids*"
+            @(Get-EseBackupSession | Where-Object IsOpen).Count | Should -Be 17
+
+            $offered = @((TabExpansion2 -inputScript 'Get-EseBackupSession -Id ' -cursorColumn 'Get-EseBackupSession -Id '.Length).CompletionMatches)
+            $offered.Count | Should -Be 17
+            foreach ($match in $offered) {
+                $match.CompletionText.Length | Should -BeGreaterOrEqual 8
+                @(Get-EseBackupSession -Id $match.CompletionText).Count | Should -Be 1
+            }
+            $line = "Stop-EseExternalBackup -Abort -Session $digit"
+            @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Sort-Object) |
+                Should -Be @($shared.Group | ForEach-Object { [EseBackup.PowerShell.Internal.DisplayFormat]::ShortId($_.Id) } | Sort-Object)
+        }
+        finally { $sessions | Where-Object IsOpen | Stop-EseExternalBackup -Abort }
     }
 }

@@ -187,7 +187,7 @@ namespace EseBackup.Core.BackupSets
                 byId[set.SetId] = set;
                 complete.Add(set);
             }
-            complete.Sort((a, b) => a.EndTime != b.EndTime ? a.EndTime.CompareTo(b.EndTime) : string.CompareOrdinal(a.Name, b.Name));
+            complete.Sort((a, b) => a.EndTime != b.EndTime ? a.EndTime.CompareTo(b.EndTime) : SetFolderName.Comparer.Compare(a.Name, b.Name));
             return new BackupSetCatalog(root, complete, incomplete);
         }
 
@@ -257,7 +257,7 @@ namespace EseBackup.Core.BackupSets
         {
             var byId = Sets.ToDictionary(s => s.SetId);
             // Newest by the log generations it holds (a clock can lie; the stream's generations cannot), then by time.
-            foreach (var candidate in Sets.OrderByDescending(s => s.LogGenerationHigh).ThenByDescending(s => s.EndTime).ThenByDescending(s => s.Name, StringComparer.Ordinal))
+            foreach (var candidate in Sets.OrderByDescending(s => s.LogGenerationHigh).ThenByDescending(s => s.EndTime).ThenByDescending(s => s.Name, SetFolderName.Comparer))
             {
                 var sameStream = logSignature != null && candidate.Manifest.LogSignature != null
                     ? candidate.Manifest.LogSignature.SameAs(logSignature)

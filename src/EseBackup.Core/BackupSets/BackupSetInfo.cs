@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using EseBackup.Core.Protocol;
@@ -94,7 +93,7 @@ namespace EseBackup.Core.BackupSets
                 {
                     Name = name,
                     Path = i.Path,
-                    Kind = i.Hints?.Kind ?? (name.EndsWith("-full", StringComparison.Ordinal) ? BackupKind.Full : name.EndsWith("-incr", StringComparison.Ordinal) ? BackupKind.Incremental : (BackupKind?)null),
+                    Kind = i.Hints?.Kind ?? SetFolderName.TryParse(name)?.Kind,
                     IsComplete = false,
                     IsUnreadable = i.HasManifest,
                     Time = TimeFromName(name) ?? Directory.GetLastWriteTimeUtc(i.Path),
@@ -106,7 +105,7 @@ namespace EseBackup.Core.BackupSets
                     Reason = i.Reason,
                 });
             }
-            return list.OrderByDescending(i => i.Time).ThenByDescending(i => i.Name, StringComparer.Ordinal).ToList();
+            return list.OrderByDescending(i => i.Time).ThenByDescending(i => i.Name, SetFolderName.Comparer).ToList();
         }
 
         private static BackupSetInfo FromSet(BackupSet s, int chainPosition) =>
@@ -131,10 +130,8 @@ namespace EseBackup.Core.BackupSets
                     Set = s,
                 };
 
-        /// <summary>The UTC start time a set folder's name carries (yyyyMMdd-HHmmss).</summary>
-        public static DateTime? TimeFromName(string name) =>
-            name.Length >= 15 && DateTime.TryParseExact(name.Substring(0, 15), "yyyyMMdd-HHmmss", CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t) ? t : (DateTime?)null;
+        /// <summary>The UTC start time a set folder's name carries (either form of <see cref="SetFolderName"/>).</summary>
+        public static DateTime? TimeFromName(string name) => SetFolderName.TryParse(name)?.StartTime;
 
         private static int PositionInChain(BackupSet set, Dictionary<Guid, BackupSet> byId)
         {
@@ -307,7 +304,7 @@ namespace EseBackup.Core.BackupSets
                     .OrderByDescending(s => s.LogGenerationHigh)
                     .ThenByDescending(s => chainTime[s.Path])
                     .ThenByDescending(s => s.ChainPosition)
-                    .ThenByDescending(s => s.Name, StringComparer.Ordinal)
+                    .ThenByDescending(s => s.Name, SetFolderName.Comparer)
                     .ToList())
                 .ToList();
         }
@@ -326,7 +323,7 @@ namespace EseBackup.Core.BackupSets
                     var head = streams[i][next[i]];
                     if (pick < 0) { pick = i; continue; }
                     var best = streams[pick][next[pick]];
-                    if (head.Time > best.Time || (head.Time == best.Time && string.CompareOrdinal(head.Name, best.Name) > 0)) pick = i;
+                    if (head.Time > best.Time || (head.Time == best.Time && SetFolderName.Comparer.Compare(head.Name, best.Name) > 0)) pick = i;
                 }
                 if (pick < 0) return merged;
                 merged.Add(streams[pick][next[pick]++]);

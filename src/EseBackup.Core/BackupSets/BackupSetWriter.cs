@@ -2,11 +2,9 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO;
 using System.IO.Hashing;
 using System.Linq;
-using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using EseBackup.Core.Protocol;
@@ -25,8 +23,6 @@ namespace EseBackup.Core.BackupSets
     {
         public const string PartialSuffix = ".partial";
         public const string IncompleteMarker = "INCOMPLETE.txt";
-
-        private static readonly Regex SetNamePattern = new Regex(@"^\d{8}-\d{6}(-\d+)?-(full|incr)$", RegexOptions.CultureInvariant);
 
         private readonly BackupSession _session;
         private readonly List<BackupFileEntry> _entries = new List<BackupFileEntry>();
@@ -60,7 +56,8 @@ namespace EseBackup.Core.BackupSets
 
         public BackupSet? CommittedSet { get; private set; }
 
-        public static bool LooksLikeSetName(string name) => SetNamePattern.IsMatch(name);
+        /// <summary>A set folder name of either form (<see cref="SetFolderName"/>).</summary>
+        public static bool LooksLikeSetName(string name) => SetFolderName.IsMatch(name);
 
         /// <summary>
         /// Creates the set folder under <paramref name="destinationRoot"/> for a session that has not read
@@ -126,17 +123,15 @@ namespace EseBackup.Core.BackupSets
         private static readonly TimeSpan LeaseWait = TimeSpan.FromSeconds(1);
 
         /// <summary>
-        /// Claims a new set folder: the first name (start time, then -2, -3...) whose lease file this process
+        /// Claims a new set folder: the first name (UTC start time with its Z marker, then -2, -3...) whose lease file this process
         /// creates new and whose folder does not exist yet. Creating the lease file is the atomic step (two
         /// backups started in the same second get different names); the folder exists only once it is ours.
         /// </summary>
         private static string ClaimSetFolder(string root, DateTime startTime, BackupKind kind, List<FolderLease> leases)
         {
-            var stamp = startTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-            var suffix = kind == BackupKind.Full ? "full" : "incr";
             for (int n = 1; n < 10000; n++)
             {
-                var setPath = Path.Combine(root, n == 1 ? $"{stamp}-{suffix}" : $"{stamp}-{n}-{suffix}");
+                var setPath = Path.Combine(root, SetFolderName.Format(startTime, kind, n));
                 if (ModuleFileNames.KindOf(setPath) != EntryKind.None) continue;
                 FolderLease? lease;
                 try { lease = FolderLease.TryClaimNew(FolderLease.PathForSet(setPath)); }
@@ -158,7 +153,7 @@ namespace EseBackup.Core.BackupSets
                 }
                 return setPath;
             }
-            throw new BackupDestinationException($"Cannot find a free name for a new backup set in '{root}' (tried 9999 names for {stamp}).", root,
+            throw new BackupDestinationException($"Cannot find a free name for a new backup set in '{root}' (tried 9999 names for {SetFolderName.Format(startTime, kind, 1)}).", root,
                 new IOException("No free set folder name."));
         }
 

@@ -71,7 +71,7 @@ namespace EseBackup.Core.Protocol
                 if (BySource.TryGetValue(session.SourceKey, out var existing))
                 {
                     throw new JetException(JetError.JET_errBackupInProgress,
-                        $"A {existing.Kind.ToString().ToLowerInvariant()} backup of '{session.SourceKey}' is already in progress (session {existing.Id}, started {existing.StartTime:u}); end or abort it first.",
+                        $"{existing.Kind} backup of '{session.SourceKey}' is already in progress (session {existing.Id}, started {existing.StartTime:u}); end or abort it first.",
                         session.SourceKey);
                 }
                 BySource.Add(session.SourceKey, session);

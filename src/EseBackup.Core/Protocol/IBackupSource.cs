@@ -9,6 +9,14 @@ namespace EseBackup.Core.Protocol
         Incremental,
     }
 
+    /// <summary>A backup kind in running text.</summary>
+    public static class BackupKindText
+    {
+        /// <summary>"a full" or "an incremental", for sentences such as "Started an incremental backup".</summary>
+        public static string WithArticle(this BackupKind kind) =>
+            kind == BackupKind.Incremental ? "an incremental" : "a " + kind.ToString().ToLowerInvariant();
+    }
+
     /// <summary>How a backup ends: JET_bitBackupEndNormal or JET_bitBackupEndAbort.</summary>
     public enum BackupEndMode
     {

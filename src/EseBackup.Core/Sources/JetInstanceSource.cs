@@ -112,7 +112,7 @@ namespace EseBackup.Core.Sources
                 return value;
             }
             throw new ArgumentException(
-                $"Cannot use a {type.FullName} as an ESE instance. Pass an EseInstance (from Open-EseInstance), " +
+                $"Cannot use an object of type {type.FullName} as an ESE instance. Pass an EseInstance (from Open-EseInstance), " +
                 "a ManagedEsent Instance or JET_INSTANCE, or the instance handle as an IntPtr.", nameof(instance));
         }
 

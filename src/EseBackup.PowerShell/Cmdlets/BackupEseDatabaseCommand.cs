@@ -10,7 +10,8 @@ namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Backup-EseDatabase: start, read and stop in one call; emits the committed backup set.</summary>
     /// <remarks>Each folder given or piped is its own backup; a failed backup fails as the failure contract says (EseCmdlet).</remarks>
-    [Cmdlet(VerbsData.Backup, "EseDatabase", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsData.Backup, "EseDatabase", SupportsShouldProcess = true, DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Backup-EseDatabase.md")]
     [OutputType(typeof(BackupSet))]
     public sealed class BackupEseDatabaseCommand : BackupPathCmdlet
     {
@@ -44,7 +45,7 @@ namespace EseBackup.PowerShell.Cmdlets
             var kind = Incremental ? BackupKind.Incremental : BackupKind.Full;
             var destination = ResolveNewPath(Destination);
             var what = Describe(paths, Instance, fromInstance);
-            if (!ShouldProcess(destination, $"Write a {kind.ToString().ToLowerInvariant()} backup set of {what}"))
+            if (!ShouldProcess(destination, $"Write {kind.WithArticle()} backup set of {what}"))
                 return;
 
             BackupSession? session = null;

@@ -10,7 +10,8 @@ namespace EseBackup.PowerShell.Cmdlets
     /// Close-EseInstance: detaches the databases Open-EseInstance attached, ends its session and shuts the
     /// instance down cleanly. An instance wrapped from a caller's handle is only released, never shut down.
     /// </summary>
-    [Cmdlet(VerbsCommon.Close, "EseInstance")]
+    [Cmdlet(VerbsCommon.Close, "EseInstance",
+        HelpUri = ProjectLinks.HelpBase + "Close-EseInstance.md")]
     [OutputType(typeof(void))]
     public sealed class CloseEseInstanceCommand : EseCmdlet
     {

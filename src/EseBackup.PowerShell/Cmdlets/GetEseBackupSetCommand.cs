@@ -7,7 +7,8 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Get-EseBackupSet: the backup sets in a folder (complete and incomplete), newest first.</summary>
-    [Cmdlet(VerbsCommon.Get, "EseBackupSet", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "EseBackupSet", DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Get-EseBackupSet.md")]
     [OutputType(typeof(BackupSetInfo))]
     public sealed class GetEseBackupSetCommand : BackupSetPathCmdlet
     {

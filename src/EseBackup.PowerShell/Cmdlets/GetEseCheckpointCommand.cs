@@ -6,7 +6,8 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Get-EseCheckpoint: the checkpoint file (eseutil /mk), with the newest log generation beside it.</summary>
-    [Cmdlet(VerbsCommon.Get, "EseCheckpoint", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "EseCheckpoint", DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Get-EseCheckpoint.md")]
     [OutputType(typeof(CheckpointHeader))]
     public sealed class GetEseCheckpointCommand : EsePathCmdlet
     {

@@ -5,7 +5,8 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Get-EseDatabaseInfo: the database header as an object (eseutil /mh).</summary>
-    [Cmdlet(VerbsCommon.Get, "EseDatabaseInfo", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "EseDatabaseInfo", DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Get-EseDatabaseInfo.md")]
     [OutputType(typeof(DatabaseHeader))]
     public sealed class GetEseDatabaseInfoCommand : EsePathCmdlet
     {

@@ -8,7 +8,8 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Get-EseLogFile: transaction log headers (eseutil /ml); a folder gives the sequence sorted by generation, with its gaps.</summary>
-    [Cmdlet(VerbsCommon.Get, "EseLogFile", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "EseLogFile", DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Get-EseLogFile.md")]
     [OutputType(typeof(LogFileHeader))]
     public sealed class GetEseLogFileCommand : EsePathCmdlet
     {

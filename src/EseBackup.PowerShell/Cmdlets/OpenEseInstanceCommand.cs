@@ -12,7 +12,8 @@ namespace EseBackup.PowerShell.Cmdlets
     /// Open-EseInstance: starts an ESE instance in this process over a log folder (running soft recovery)
     /// and attaches databases, so a backup can be taken from it. Windows only (esent.dll).
     /// </summary>
-    [Cmdlet(VerbsCommon.Open, "EseInstance", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Open, "EseInstance", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+        HelpUri = ProjectLinks.HelpBase + "Open-EseInstance.md")]
     [OutputType(typeof(EseInstance))]
     public sealed class OpenEseInstanceCommand : EseCmdlet
     {

@@ -2,18 +2,22 @@ using System;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
 using EseBackup.Core.Protocol;
+using EseBackup.PowerShell.Completion;
 using EseBackup.PowerShell.Internal;
 
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Read-EseBackupFile: copies every database and log of a backup session into a new backup set, verifying every page.</summary>
-    [Cmdlet(VerbsCommunications.Read, "EseBackupFile")]
+    [Cmdlet(VerbsCommunications.Read, "EseBackupFile",
+        HelpUri = ProjectLinks.HelpBase + "Read-EseBackupFile.md")]
     [OutputType(typeof(BackupSession))]
     public sealed class ReadEseBackupFileCommand : BackupSessionCmdlet
     {
         /// <summary>The session from Start-EseExternalBackup.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
+        [SessionArgument]
+        [ArgumentCompleter(typeof(SessionIdCompleter))]
         public BackupSession? Session { get; set; }
 
         /// <summary>The folder under which the new set folder is created (default: the session's -Destination).</summary>

@@ -11,7 +11,8 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Remove-EseBackupSet: applies a retention rule to the sets in a folder, never removing a set a kept set builds on.</summary>
-    [Cmdlet(VerbsCommon.Remove, "EseBackupSet", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsCommon.Remove, "EseBackupSet", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+        HelpUri = ProjectLinks.HelpBase + "Remove-EseBackupSet.md")]
     [OutputType(typeof(BackupSetInfo))]
     public sealed class RemoveEseBackupSetCommand : EseCmdlet
     {

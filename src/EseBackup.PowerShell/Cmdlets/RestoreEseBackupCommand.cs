@@ -10,7 +10,8 @@ namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Restore-EseBackup: lays a backup set and the sets it builds on out as databases + logs, verified as it copies.</summary>
     /// <remarks>-Path / -LiteralPath name the set to restore (the last of its chain); each set given or piped is its own restore.</remarks>
-    [Cmdlet(VerbsData.Restore, "EseBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsData.Restore, "EseBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Restore-EseBackup.md")]
     [OutputType(typeof(RestoreResult))]
     public sealed class RestoreEseBackupCommand : BackupSetPathCmdlet
     {

@@ -9,7 +9,8 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Start-EseExternalBackup: begins a full or incremental external backup of a database folder no engine holds open.</summary>
-    [Cmdlet(VerbsLifecycle.Start, "EseExternalBackup", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsLifecycle.Start, "EseExternalBackup", DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Start-EseExternalBackup.md")]
     [OutputType(typeof(BackupSession))]
     public sealed class StartEseExternalBackupCommand : BackupPathCmdlet
     {
@@ -63,7 +64,7 @@ namespace EseBackup.PowerShell.Cmdlets
             Hold(session);
             session.SetIdleTimeout(IdleTimeout);
             WriteSourceWarnings(session);
-            WriteVerbose($"Started a {kind.ToString().ToLowerInvariant()} backup of '{session.SourceKey}' (session {session.Id}).");
+            WriteVerbose($"Started {kind.WithArticle()} backup of '{session.SourceKey}' (session {session.Id}).");
             EmitSession(session);
             Release(session);
         }

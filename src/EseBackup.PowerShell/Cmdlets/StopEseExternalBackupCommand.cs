@@ -2,18 +2,22 @@ using System;
 using System.Management.Automation;
 using EseBackup.Core.BackupSets;
 using EseBackup.Core.Protocol;
+using EseBackup.PowerShell.Completion;
 using EseBackup.PowerShell.Internal;
 
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Stop-EseExternalBackup: commits the backup set (manifest last) and ends the session, or aborts it.</summary>
-    [Cmdlet(VerbsLifecycle.Stop, "EseExternalBackup", SupportsShouldProcess = true, DefaultParameterSetName = "Commit")]
+    [Cmdlet(VerbsLifecycle.Stop, "EseExternalBackup", SupportsShouldProcess = true, DefaultParameterSetName = "Commit",
+        HelpUri = ProjectLinks.HelpBase + "Stop-EseExternalBackup.md")]
     [OutputType(typeof(BackupSet))]
     public sealed class StopEseExternalBackupCommand : BackupSessionCmdlet
     {
         /// <summary>The session from Read-EseBackupFile (or Start-EseExternalBackup, for -Abort).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
+        [SessionArgument]
+        [ArgumentCompleter(typeof(SessionIdCompleter))]
         public BackupSession? Session { get; set; }
 
         /// <summary>Truncate the logs the committed set covers, where the source allows it.</summary>

@@ -10,7 +10,8 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Test-EseBackup: verifies backup sets against their manifests (sizes, hashes, page checksums, logs, chain).</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "EseBackup", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "EseBackup", DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Test-EseBackup.md")]
     [OutputType(typeof(BackupSetVerificationResult))]
     public sealed class TestEseBackupCommand : BackupSetPathCmdlet
     {
@@ -35,7 +36,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 if (sets.Count == 0)
                 {
                     BeginItem();
-                    FailItem(new ErrorRecord(new DirectoryNotFoundException($"'{path}' holds no backup sets (folders named like 20240506-070809-full with a {BackupManifest.FileName})."),
+                    FailItem(new ErrorRecord(new DirectoryNotFoundException($"'{path}' holds no backup sets (folders named like 20240506-070809Z-full with a {BackupManifest.FileName})."),
                         "NoBackupSets", ErrorCategory.ObjectNotFound, path));
                     continue;
                 }

@@ -9,7 +9,8 @@ namespace EseBackup.PowerShell.Cmdlets
     /// Test-EseBackupFreshness: is there a complete full backup younger than -MaxAge at -Destination?
     /// Returns $true/$false (the Test of a DSC resource or a monitoring probe); -Detailed gives the reason.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "EseBackupFreshness")]
+    [Cmdlet(VerbsDiagnostic.Test, "EseBackupFreshness",
+        HelpUri = ProjectLinks.HelpBase + "Test-EseBackupFreshness.md")]
     [OutputType(typeof(bool), typeof(BackupFreshnessResult))]
     public sealed class TestEseBackupFreshnessCommand : EseCmdlet
     {

@@ -9,7 +9,8 @@ using EseBackup.PowerShell.Internal;
 namespace EseBackup.PowerShell.Cmdlets
 {
     /// <summary>Test-EseDatabase: verifies every page checksum of a database (eseutil /k).</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "EseDatabase", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "EseDatabase", DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Test-EseDatabase.md")]
     [OutputType(typeof(DatabaseVerificationResult))]
     public sealed class TestEseDatabaseCommand : EsePathCmdlet
     {

@@ -13,7 +13,8 @@ namespace EseBackup.PowerShell.Cmdlets
     /// Test-EseLogFile: verifies transaction logs as the engine does before a backup or a replay (eseutil /ml): the
     /// header, every segment, and the link between adjacent generations.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "EseLogFile", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "EseLogFile", DefaultParameterSetName = PathSet,
+        HelpUri = ProjectLinks.HelpBase + "Test-EseLogFile.md")]
     [OutputType(typeof(LogFileCheck))]
     public sealed class TestEseLogFileCommand : EsePathCmdlet
     {

@@ -27,8 +27,8 @@ namespace EseBackup.PowerShell.Completion
                 if (IsSetFolder(folder)) sets.Add(folder);
                 else others.Add(folder);
             }
-            // Set names start with their UTC start time (yyyyMMdd-HHmmss): newest first is descending by name.
-            foreach (var set in sets.OrderByDescending(s => Path.GetFileName(s), System.StringComparer.Ordinal))
+            // Set names start with their UTC start time: newest first is descending by what the name says (either form).
+            foreach (var set in sets.OrderByDescending(s => Path.GetFileName(s), SetFolderName.Comparer))
                 yield return completion.Result(set, isFolder: true, Describe(set));
             foreach (var folder in others)
                 yield return completion.Result(folder, isFolder: true, folder);

@@ -14,13 +14,14 @@ namespace EseBackup.PowerShell.Internal
     /// </summary>
     /// <remarks>
     /// The failure contract every cmdlet follows (about_EseBackup, "ERRORS IN SCRIPTS"): a cmdlet works on
-    /// items (a backup, a restore, a set or file verified or read, a path that names nothing). When it was
+    /// items (a backup, a restore, a set or file verified or read; for a job, a path that names nothing). When it was
     /// given one item and that item fails, the error is terminating, so <c>try/catch</c> sees it and the next
     /// line does not run; when it was given several, each failure is a non-terminating error and the other
     /// items go on. Because the pipeline does not say whether more input follows, the first failure is held
     /// until the next item starts (then it is written) or input ends (then it is thrown).
     /// A derived cmdlet calls <see cref="BeginItem"/> when an item starts and <see cref="FailItem"/> when
-    /// it fails, and calls <c>base.EndProcessing()</c> if it overrides EndProcessing.
+    /// it fails, and calls <c>base.EndProcessing()</c> if it overrides EndProcessing. A query (Get-) cmdlet reports
+    /// a path or id that names nothing as Get-Item does, never terminating (<see cref="FailNotThere"/>).
     /// </remarks>
     public abstract class EseCmdlet : PSCmdlet
     {
@@ -59,6 +60,28 @@ namespace EseBackup.PowerShell.Internal
             WriteError(held);
         }
 
+        /// <summary>
+        /// A query (a Get- cmdlet: it reports what is there) rather than a job (a backup, restore, verification or
+        /// retention asked for). The two answer "the path names nothing" differently; see <see cref="FailNotThere"/>.
+        /// </summary>
+        private bool IsQuery =>
+            GetType().GetCustomAttributes(typeof(CmdletAttribute), inherit: false) is CmdletAttribute[] attrs && attrs.Length == 1
+            && attrs[0].VerbName == VerbsCommon.Get;
+
+        /// <summary>
+        /// Something named (a path, a session id) is not there, or not one thing. A query writes it as Get-Item, Get-ChildItem and
+        /// Get-Process -Id do: always non-terminating, so -ErrorAction SilentlyContinue hides it, $? is False and
+        /// -ErrorAction Stop (or $ErrorActionPreference = 'Stop') makes it a terminating error for catch. For a
+        /// job it is the job's failure (failure contract): terminating when it was the only item, as Import-Csv
+        /// and Compress-Archive fail when the file they need is missing.
+        /// </summary>
+        protected void FailNotThere(ErrorRecord record)
+        {
+            BeginItem();
+            if (IsQuery) WriteError(record);
+            else FailItem(record);
+        }
+
         private void ReleaseHeldFailure()
         {
             var held = _heldFailure;
@@ -69,7 +92,7 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>
         /// Resolves a path to existing file-system paths. -Path expands wildcards; a pattern that matches
         /// nothing but names an existing item literally (a folder called 'Data [prod]') is that item. A path
-        /// that names nothing is a failed item (<see cref="FailItem"/>), like Get-Item.
+        /// that names nothing is an error (<see cref="FailNotThere"/>).
         /// </summary>
         protected IReadOnlyList<string> ResolveExistingPaths(string path, bool literal)
         {
@@ -148,14 +171,13 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>An [object] parameter receives PowerShell's PSObject wrapper (a variable, the pipeline): the value inside it.</summary>
         protected static object BaseObjectOf(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
-        /// <summary>A path that names nothing: one failed item, with a hint when wildcards may be why.</summary>
+        /// <summary>A path that names nothing, with a hint when wildcards may be why.</summary>
         private void FailNotFound(string path, bool literal)
         {
             var hint = !literal && WildcardPattern.ContainsWildcardCharacters(path)
                 ? " -Path treats * ? [ ] as wildcards and nothing matched; -LiteralPath takes the name as written."
                 : "";
-            BeginItem();
-            FailItem(new ErrorRecord(
+            FailNotThere(new ErrorRecord(
                 new ItemNotFoundException($"Cannot find path '{path}' because it does not exist.{hint}"),
                 "PathNotFound", ErrorCategory.ObjectNotFound, path));
         }

@@ -20,7 +20,7 @@ namespace EseBackup.PowerShell.Internal
             var value = inputData is PSObject pso ? pso.BaseObject : inputData;
             if (value is string || value is FileSystemInfo || value is PSCustomObject || value is IDictionary || value is ScriptBlock)
             {
-                var message = $"A {value.GetType().Name} is not an ESE instance: -Instance takes an EseInstance from Open-EseInstance, a ManagedEsent Instance or JET_INSTANCE, or the instance handle. Name a database folder with -Path.";
+                var message = $"A value of type {value.GetType().Name} is not an ESE instance: -Instance takes an EseInstance from Open-EseInstance, a ManagedEsent Instance or JET_INSTANCE, or the instance handle. Name a database folder with -Path.";
                 throw new ArgumentTransformationMetadataException(message, new PSInvalidCastException(message));
             }
             return inputData;

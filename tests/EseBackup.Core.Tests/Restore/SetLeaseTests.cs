@@ -61,7 +61,7 @@ namespace EseBackup.Core.Tests.Restore
             var a = BackupPipeline.StartSnapshot(new[] { t.Source }, BackupKind.Full, t.Backups);
             var b = BackupPipeline.StartSnapshot(new[] { CopyOf(t.Source) }, BackupKind.Full, t.Backups);
             var stamp = a.StartTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-            string Name(int n) => n == 1 ? stamp + "-full" : $"{stamp}-{n}-full";
+            string Name(int n) => n == 1 ? stamp + "Z-full" : $"{stamp}Z-{n}-full";
             int free = 1;
             while (Directory.Exists(Path.Combine(t.Backups, Name(free)))) free++; // the test set's own full may have this second
             // The next free name is taken by a dangling link, the one after by a stale lease of a killed writer (no folder yet).

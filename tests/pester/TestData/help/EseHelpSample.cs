@@ -4,7 +4,7 @@ using System.Management.Automation;
 
 namespace EseHelpSample
 {
-    [Cmdlet(VerbsCommon.Get, "EseHelpSample", DefaultParameterSetName = "ByPath", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.Get, "EseHelpSample", DefaultParameterSetName = "ByPath", SupportsShouldProcess = true, HelpUri = "https://example.invalid/docs/Get-EseHelpSample.md")]
     [OutputType(typeof(string))]
     public sealed class GetEseHelpSampleCommand : PSCmdlet
     {
