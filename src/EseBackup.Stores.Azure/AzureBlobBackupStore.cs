@@ -8,6 +8,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using EseBackup.Core.BackupSets;
+using EseBackup.Core.BackupSets.Stores;
 
 namespace EseBackup.Stores.Azure
 {
@@ -19,7 +20,7 @@ namespace EseBackup.Stores.Azure
     /// manifest.json is written last, create-only, so a set without it is incomplete; deletion removes the
     /// manifest first; a lease of a killed holder expires and is taken over.
     /// </summary>
-    public sealed class AzureBlobBackupStore
+    public sealed class AzureBlobBackupStore : IBackupStore
     {
         private readonly AzureBlobLocation _location;
         private readonly AzureBlobStoreOptions _options;
@@ -77,11 +78,11 @@ namespace EseBackup.Stores.Azure
         }
 
         /// <summary>Every set under the prefix (a folder of blobs or a lease marker), with or without manifest; lease markers are not sets.</summary>
-        public IReadOnlyList<BlobSetEntry> ListSets()
+        public IReadOnlyList<StoredSetEntry> ListSets()
         {
             return Call("Listing the sets in " + Location, () =>
             {
-                var sets = new Dictionary<string, BlobSetEntry>(StringComparer.Ordinal);
+                var sets = new Dictionary<string, SetSeen>(StringComparer.Ordinal);
                 foreach (var blob in BlobsOrNoneUnder(_location.Prefix))
                 {
                     var rest = blob.Name.Substring(_location.Prefix.Length);
@@ -101,28 +102,28 @@ namespace EseBackup.Stores.Azure
                         inside = rest.Substring(slash + 1);
                     }
                     if (name.Length == 0) continue;
-                    if (!sets.TryGetValue(name, out var entry)) sets[name] = entry = new BlobSetEntry(name);
+                    if (!sets.TryGetValue(name, out var entry)) sets[name] = entry = new SetSeen();
                     if (inside == null) continue;
-                    entry.HasFiles = true;
                     if (inside == BackupManifest.FileName) entry.HasManifest = true;
                     else if (inside == BackupSetWriter.IncompleteMarker) entry.HasIncompleteMarker = true;
                     var modified = blob.Properties.LastModified?.UtcDateTime;
                     if (modified != null && (entry.LastWriteTimeUtc == null || modified > entry.LastWriteTimeUtc)) entry.LastWriteTimeUtc = modified;
                 }
-                return (IReadOnlyList<BlobSetEntry>)sets.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+                return (IReadOnlyList<StoredSetEntry>)sets.OrderBy(s => s.Key, StringComparer.Ordinal)
+                    .Select(s => new StoredSetEntry(s.Key, s.Value.HasManifest, s.Value.HasIncompleteMarker, s.Value.LastWriteTimeUtc)).ToList();
             });
         }
 
         /// <summary>The committed blobs of one set: relative '/' names and lengths (uncommitted blocks are no file).</summary>
-        public IReadOnlyList<(string RelativePath, long Length)> ListFiles(string setName)
+        public IReadOnlyList<StoredFile> ListFiles(string setName)
         {
             var prefix = SetPrefix(setName);
             return Call("Listing the files of " + LocationOf(setName), () =>
             {
-                var list = new List<(string, long)>();
+                var list = new List<StoredFile>();
                 foreach (var blob in BlobsOrNoneUnder(prefix))
-                    list.Add((blob.Name.Substring(prefix.Length), blob.Properties.ContentLength ?? 0));
-                return (IReadOnlyList<(string, long)>)list;
+                    list.Add(new StoredFile(blob.Name.Substring(prefix.Length), blob.Properties.ContentLength ?? 0));
+                return (IReadOnlyList<StoredFile>)list;
             });
         }
 
@@ -147,7 +148,7 @@ namespace EseBackup.Stores.Azure
         /// Claims a new set: null when anything has the name (blobs of a set, a live or stale lease marker). On
         /// success the returned lease is held (renewed in the background) until disposed.
         /// </summary>
-        public IDisposable? TryClaimSet(string setName)
+        public IStoreLease? TryClaimSet(string setName)
         {
             var prefix = SetPrefix(setName);
             return Call("Claiming the set " + LocationOf(setName), () =>
@@ -161,12 +162,12 @@ namespace EseBackup.Stores.Azure
                     lease.Dispose(); // written meanwhile by something that takes no lease: not ours
                     return null;
                 }
-                return Track(setName, lease);
+                return (IStoreLease)Track(setName, lease);
             });
         }
 
         /// <summary>Starts a file of a set: staged blocks, visible only once committed (create-only).</summary>
-        public BlobFileWriter CreateFile(string setName, string relativePath)
+        public IStoreFileWriter CreateFile(string setName, string relativePath)
         {
             var name = BlobName(setName, relativePath);
             var location = LocationOf(setName, relativePath);
@@ -201,11 +202,11 @@ namespace EseBackup.Stores.Azure
         }
 
         /// <summary>Takes a set's lease (creating the marker, or taking over one whose holder's lease expired); null when a live holder keeps it for all of <paramref name="wait"/>.</summary>
-        public IDisposable? TryAcquireLease(string setName, TimeSpan wait) =>
+        public IStoreLease? TryAcquireLease(string setName, TimeSpan wait) =>
             Call("Taking the lease of " + LocationOf(setName), () =>
             {
                 var lease = BlobSetLease.TryAcquire(Marker(setName), _options.LeaseDuration, wait, MarkerLocation(setName));
-                return lease == null ? null : Track(setName, lease);
+                return lease == null ? null : (IStoreLease)Track(setName, lease);
             });
 
         /// <summary>True when a live holder has the set's lease (an expired lease of a killed holder is not held).</summary>
@@ -314,8 +315,16 @@ namespace EseBackup.Stores.Azure
             catch (AggregateException ex) when (ex.InnerException != null) { throw Wrap(ex.InnerException, what); }
         }
 
+        /// <summary>What a listing saw of one set.</summary>
+        private sealed class SetSeen
+        {
+            public bool HasManifest;
+            public bool HasIncompleteMarker;
+            public DateTime? LastWriteTimeUtc;
+        }
+
         /// <summary>The lease handed to callers: disposing releases it and forgets it.</summary>
-        private sealed class LeaseHandle : IDisposable
+        private sealed class LeaseHandle : IStoreLease
         {
             private readonly BlobSetLease _lease;
             private readonly Action _forget;
@@ -338,20 +347,8 @@ namespace EseBackup.Stores.Azure
         }
     }
 
-    /// <summary>A top-level entry under the prefix that may be a set.</summary>
-    public sealed class BlobSetEntry
-    {
-        public BlobSetEntry(string name) => Name = name;
-
-        public string Name { get; }
-        public bool HasFiles { get; internal set; }
-        public bool HasManifest { get; internal set; }
-        public bool HasIncompleteMarker { get; internal set; }
-        public DateTime? LastWriteTimeUtc { get; internal set; }
-    }
-
     /// <summary>A file of a set being uploaded: write <see cref="Stream"/>, then <see cref="Commit"/>; disposing without commit abandons it.</summary>
-    public sealed class BlobFileWriter : IDisposable
+    public sealed class BlobFileWriter : IStoreFileWriter
     {
         private readonly BlockUploadStream _stream;
         private readonly Action _beforeCommit;

@@ -71,6 +71,8 @@ namespace EseBackup.Stores.Azure
             var container = builder.BlobContainerName;
             if (string.IsNullOrEmpty(container))
                 throw new ArgumentException($"'{StripQuery(url)}' names no container: write https://<account>.blob.core.windows.net/<container>[/<prefix>].", nameof(url));
+            if (!IsValidContainerName(container))
+                throw new ArgumentException($"'{StripQuery(url)}' names the container '{container}', which is not a valid container name (3 to 63 lowercase letters, digits and single hyphens, starting with a letter or digit).", nameof(url));
             var prefix = (builder.BlobName ?? "").Trim('/');
             foreach (var segment in prefix.Split('/'))
             {
@@ -88,6 +90,20 @@ namespace EseBackup.Stores.Azure
             var service = builder.ToUri();
             return new AzureBlobLocation(service, builder.AccountName ?? "", container, prefix.Length == 0 ? "" : prefix + "/", sas);
         }
+
+        /// <summary>Parses a container URL; false (no exception) when the text does not name one.</summary>
+        public static bool TryParse(string? url, out AzureBlobLocation? location)
+        {
+            location = null;
+            if (!LooksLikeContainerUrl(url)) return false;
+            try { location = Parse(url!); return true; }
+            catch (ArgumentException) { return false; }
+        }
+
+        // The service's rule for container names (and its special $root / $web containers).
+        private static bool IsValidContainerName(string name) =>
+            name == "$root" || name == "$web" ||
+            System.Text.RegularExpressions.Regex.IsMatch(name, "^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$");
 
         private static string StripQuery(string? url)
         {

@@ -72,7 +72,7 @@ namespace EseBackup.Core.Tests.Stores
             // 9 blocks of 1 MiB and an odd tail, written in uneven slices.
             var content = RandomBytes(9 * 1024 * 1024 + 12_345, 1);
             BlobFileWriter writer;
-            using (writer = store.CreateFile("20261130-010203Z-full", "db/Sample.edb"))
+            using (writer = (BlobFileWriter)store.CreateFile("20261130-010203Z-full", "db/Sample.edb"))
             {
                 for (int offset = 0; offset < content.Length; offset += 77_777)
                     writer.Stream.Write(content, offset, Math.Min(77_777, content.Length - offset));
@@ -84,7 +84,9 @@ namespace EseBackup.Core.Tests.Stores
             Assert.Equal(content.Length, read.Length);
             Assert.Equal(SHA256.HashData(content), SHA256.HashData(ReadAll(read, 100_003)));
             var listed = store.ListFiles("20261130-010203Z-full");
-            Assert.Equal(new[] { ("db/Sample.edb", (long)content.Length) }, listed.ToArray());
+            var file = Assert.Single(listed);
+            Assert.Equal("db/Sample.edb", file.RelativePath);
+            Assert.Equal(content.Length, file.Length);
         }
 
         [AzuriteFact]
@@ -157,7 +159,7 @@ namespace EseBackup.Core.Tests.Stores
             Assert.True(sets["complete"].HasManifest);
             Assert.False(sets["incomplete"].HasManifest);
             Assert.False(sets["running"].HasManifest);
-            Assert.False(sets["running"].HasFiles);
+            Assert.Empty(store.ListFiles("running"));
             Assert.True(store.IsLeaseHeld("running"));
             Assert.False(store.IsLeaseHeld("complete"));
             // Released leases leave no marker behind.
@@ -364,7 +366,7 @@ namespace EseBackup.Core.Tests.Stores
         [Theory]
         [InlineData("https://acct.blob.core.windows.net/backups", "acct", "backups", "", "https://acct.blob.core.windows.net/backups")]
         [InlineData("https://acct.blob.core.windows.net/backups/srv1/ntds/", "acct", "backups", "srv1/ntds/", "https://acct.blob.core.windows.net/backups/srv1/ntds")]
-        [InlineData("http://127.0.0.1:10000/devstoreaccount1/c1/p?sv=2025-01-05&sig=abc%2Bdef", "devstoreaccount1", "c1", "p/", "http://127.0.0.1:10000/devstoreaccount1/c1/p")]
+        [InlineData("http://127.0.0.1:10000/devstoreaccount1/c01/p?sv=2025-01-05&sig=abc%2Bdef", "devstoreaccount1", "c01", "p/", "http://127.0.0.1:10000/devstoreaccount1/c01/p")]
         public void A_container_URL_gives_account_container_prefix_and_a_display_without_query(string url, string account, string container, string prefix, string display)
         {
             var location = AzureBlobLocation.Parse(url);
@@ -377,7 +379,10 @@ namespace EseBackup.Core.Tests.Stores
         [Theory]
         [InlineData("https://acct.blob.core.windows.net/")]
         [InlineData("https://acct.blob.core.windows.net/c/a/../b")]
-        [InlineData("ftp://acct.blob.core.windows.net/c")]
+        [InlineData("ftp://acct.blob.core.windows.net/container")]
+        [InlineData("https://acct.blob.core.windows.net/c1/p")]
+        [InlineData("https://acct.blob.core.windows.net/Backups/p")]
+        [InlineData("https://acct.blob.core.windows.net/back--ups/p")]
         public void Not_a_container_URL_is_refused_naming_it_without_its_query(string url)
         {
             var ex = Assert.Throws<ArgumentException>(() => AzureBlobLocation.Parse(url + "?sig=SECRETSIGNATURE"));
