@@ -66,3 +66,27 @@ function New-AzuriteContainerUrl($Azurite, [string] $Prefix = '') {
     $url = "$($Azurite.BlobEndpoint)/c$([guid]::NewGuid().ToString('N').Substring(0, 20))"
     if ($Prefix) { "$url/$Prefix" } else { $url }
 }
+
+# Runs $Script in a child pwsh with the module's own Azure SDK (azure/net8.0) loaded and $Service, a
+# BlobServiceClient on the Azurite account, defined: what a test does behind the module's back (damage a blob,
+# list every blob, make a SAS). A child, so that this test process never loads the SDK outside the module.
+# Returns the child's output lines; throws when it fails.
+function Invoke-AzuriteRaw($Azurite, [string] $Script) {
+    $sdk = Join-Path (Split-Path $env:ESEBACKUP_MODULE_PATH) 'azure/net8.0/Azure.Storage.Blobs.dll'
+    $text = @"
+`$ErrorActionPreference = 'Stop'
+`$null = [Reflection.Assembly]::LoadFrom('$sdk')
+`$Service = [Azure.Storage.Blobs.BlobServiceClient]::new('$($Azurite.ConnectionString)',
+    [Azure.Storage.Blobs.BlobClientOptions]::new([Azure.Storage.Blobs.BlobClientOptions+ServiceVersion]::V2026_06_06))
+$Script
+"@
+    $r = Invoke-ChildPwsh -Script $text
+    if ($r.ExitCode -ne 0) { throw "The raw blob script failed (exit code $($r.ExitCode)): $($r.Text)" }
+    $r.Output
+}
+
+# Every blob name under a container URL (no credentials in it).
+function Get-AzuriteBlobNames($Azurite, [string] $ContainerUrl) {
+    $container = ($ContainerUrl.Substring($Azurite.BlobEndpoint.Length + 1) -split '/')[0]
+    @(Invoke-AzuriteRaw $Azurite "`$Service.GetBlobContainerClient('$container').GetBlobs() | ForEach-Object Name")
+}
