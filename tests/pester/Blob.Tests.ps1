@@ -149,6 +149,33 @@ Describe 'Backup sets in a blob container' {
     }
 }
 
+Describe 'The documented Azurite example' {
+    It 'runs as written from <Source> against the test''s Azurite' -ForEach @(
+        @{ Source = 'README.md' }
+        @{ Source = 'docs/help/about_EseBackup_AzureBlob.md' }
+    ) {
+        if (Skip-WithoutAzurite -Cmdlets) { return }
+        $text = Get-Content (Join-Path $script:RepoRoot $Source) -Raw
+        $section = [regex]::Match($text, '(?s)###[^\n]*worked example against Azurite.*?```powershell\r?\n(.*?)```')
+        $section.Success | Should -BeTrue -Because "$Source has a worked example against Azurite"
+        $code = $section.Groups[1].Value
+        $code | Should -Match '127\.0\.0\.1:10000'
+        # The example's folders: a written database folder as the sample, the restore under a fresh folder.
+        $work = New-TestFolder 'pester-blob-example'
+        $sample = New-WrittenDatabaseFolder 'pester-blob-example-src' -PageCount 64 -LastGeneration 3
+        Move-Item $sample (Join-Path $work 'SampleService')
+        $code = $code.Replace('127.0.0.1:10000', "127.0.0.1:$($script:Azurite.Port)").
+            Replace('./out/demo/source/SampleService', './SampleService').Replace('./out/demo/restored-from-blob', './restored').
+            Replace('Import-Module ./out/EseBackup/EseBackup.psd1', "Import-Module '$($script:ModulePath)'")
+        $script = "`$ErrorActionPreference = 'Stop'`nSet-Location '$work'`nImport-Module '$($script:ModulePath)'`n$code`n'EXAMPLE-DONE'"
+        $run = Invoke-ChildPwsh -Script $script
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        @($run.Output | Where-Object { $_.Trim() })[-1] | Should -Be 'EXAMPLE-DONE'
+        $run.Text | Should -Not -Match 'Exception'
+        Get-ByteHash (Join-Path $work 'restored/Sample.edb') | Should -Be (Get-ByteHash (Join-Path $work 'SampleService/Sample.edb'))
+    }
+}
+
 Describe 'Blob stores under concurrent use and killed processes' {
     It 'two backups started at the same moment by two processes into one container both commit their own set (3 rounds)' {
         if (Skip-WithoutAzurite -Cmdlets) { return }
