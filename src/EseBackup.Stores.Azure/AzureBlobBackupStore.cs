@@ -33,7 +33,6 @@ namespace EseBackup.Stores.Azure
             _options = options ?? new AzureBlobStoreOptions();
             _options.Validate();
             _redactor.Add(_options.ConnectionString);
-            _redactor.Add(_options.SasToken);
             _location = AzureBlobLocation.Parse(containerUrl);
             (_container, CredentialKind) = AzureBlobClientFactory.Create(_location, _options, _redactor);
         }

@@ -9,7 +9,7 @@ namespace EseBackup.Stores.Azure
 {
     /// <summary>
     /// Makes the container client the way Azure users expect to authenticate, first match wins:
-    /// the URL's SAS token (or one given as a parameter); a connection string given as a parameter; one in
+    /// the URL's SAS token; a connection string given as a parameter; one in
     /// AZURE_STORAGE_CONNECTION_STRING; else Microsoft Entra ID (environment credentials, workload identity,
     /// managed identity as in Azure Automation, then the Azure CLI's login). Every secret it sees goes to the
     /// redactor first.
@@ -23,12 +23,6 @@ namespace EseBackup.Stores.Azure
         {
             var clientOptions = ClientOptions(options);
             var sas = location.SasToken;
-            var sasKind = "SAS token of the URL";
-            if (sas == null && !string.IsNullOrWhiteSpace(options.SasToken))
-            {
-                sas = options.SasToken!.Trim().TrimStart('?');
-                sasKind = "SAS token parameter";
-            }
             if (sas != null)
             {
                 redactor.Add(sas);
@@ -38,7 +32,7 @@ namespace EseBackup.Stores.Azure
                         redactor.Add(part.Substring(4));
                         redactor.Add(Uri.UnescapeDataString(part.Substring(4)));
                     }
-                return (new BlobContainerClient(location.ContainerUri, new AzureSasCredential(sas), clientOptions), sasKind);
+                return (new BlobContainerClient(location.ContainerUri, new AzureSasCredential(sas), clientOptions), "SAS token of the URL");
             }
             var connectionString = options.ConnectionString;
             var kind = "connection string parameter";

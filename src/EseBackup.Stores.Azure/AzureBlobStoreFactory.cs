@@ -15,12 +15,8 @@ namespace EseBackup.Stores.Azure
             if (location == null) throw new ArgumentNullException(nameof(location));
             var text = location.OriginalString;
             if (!AzureBlobLocation.TryParse(text, out _)) return null;
-            return new AzureBlobBackupStore(text, new AzureBlobStoreOptions
-            {
-                ConnectionString = credentials?.ConnectionString,
-                SasToken = credentials?.SasToken,
-                ManagedIdentityClientId = credentials?.ManagedIdentityClientId,
-            });
+            // A user-assigned managed identity is named by AZURE_CLIENT_ID, as for the SDK's own credentials.
+            return new AzureBlobBackupStore(text, new AzureBlobStoreOptions { ConnectionString = credentials?.ConnectionString });
         }
     }
 }

@@ -8,11 +8,8 @@ namespace EseBackup.Stores.Azure
         /// <summary>The environment variable Azure CLI and the SDK samples read a connection string from.</summary>
         public const string ConnectionStringVariable = "AZURE_STORAGE_CONNECTION_STRING";
 
-        /// <summary>A storage connection string (a secret); used when neither the URL nor <see cref="SasToken"/> has a SAS.</summary>
+        /// <summary>A storage connection string (a secret); used when the URL has no SAS.</summary>
         public string? ConnectionString { get; set; }
-
-        /// <summary>A SAS token (a secret; the query of a SAS URL, with or without '?'); the URL's own SAS wins over it.</summary>
-        public string? SasToken { get; set; }
 
         /// <summary>The client id of a user-assigned managed identity; null for the system-assigned one (or AZURE_CLIENT_ID).</summary>
         public string? ManagedIdentityClientId { get; set; }
