@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Threading;
 using System.Threading.Tasks;
 using Azure;
 using Azure.Storage.Blobs;
@@ -12,7 +13,8 @@ namespace EseBackup.Stores.Azure
     /// Reads one blob as a stream: ranges of a fixed size are downloaded ahead in parallel (a fixed number at
     /// once, each into its own buffer) and handed out in order, so memory is the same for any blob size. Every
     /// range is read under If-Match of the ETag seen at open: a blob replaced while it is read fails the read
-    /// instead of mixing two versions.
+    /// instead of mixing two versions. The first range is small and read-ahead starts once it is in, so
+    /// opening a file for its header costs little; a seek back into the range being read keeps the read-ahead.
     /// </summary>
     internal sealed class BlobReadStream : Stream
     {
@@ -24,6 +26,7 @@ namespace EseBackup.Stores.Azure
         private readonly Func<Exception, string, Exception> _wrap;
         private readonly Queue<Range> _pending = new Queue<Range>();
         private readonly Stack<byte[]> _freeBuffers = new Stack<byte[]>();
+        private CancellationTokenSource _cancel = new CancellationTokenSource();
         private Range? _current;
         private int _currentOffset;
         private long _nextToSchedule;
@@ -86,6 +89,13 @@ namespace EseBackup.Stores.Azure
             long target = origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? _position + offset : Length + offset;
             if (target < 0) throw new IOException("Cannot seek before the start of the blob.");
             if (target == _position) return _position;
+            if (_current != null && target >= _current.Start && target < _current.Start + _current.Length)
+            {
+                // Back (or on) into the range in hand, e.g. to the start after reading a header: the read-ahead still follows it.
+                _currentOffset = (int)(target - _current.Start);
+                _position = target;
+                return _position;
+            }
             // Read-ahead is for sequential reading: a jump drops it and starts again at the new place.
             DropReadAhead();
             _position = target;
@@ -102,7 +112,10 @@ namespace EseBackup.Stores.Azure
             if (disposing && !_disposed)
             {
                 _disposed = true;
-                DropReadAhead();
+                // Downloads still running are cancelled, not waited for: a file opened for its header closes at once.
+                _cancel.Cancel();
+                _pending.Clear();
+                _current = null;
                 _freeBuffers.Clear();
             }
             base.Dispose(disposing);
@@ -128,10 +141,13 @@ namespace EseBackup.Stores.Azure
 
         private void Schedule()
         {
-            while (_pending.Count < _ahead && _nextToSchedule < Length)
+            // The first range of a read from the start is small and alone (a header read stops there); then full ranges, several at once.
+            bool firstFromStart = _nextToSchedule == 0 && _current == null;
+            int limit = firstFromStart ? 1 : _ahead;
+            while (_pending.Count < limit && _nextToSchedule < Length)
             {
                 long offset = _nextToSchedule;
-                int length = (int)Math.Min(_rangeSize, Length - offset);
+                int length = (int)Math.Min(firstFromStart ? Math.Min(_rangeSize, FirstRangeSize) : _rangeSize, Length - offset);
                 byte[] buffer;
                 if (_freeBuffers.Count > 0) buffer = _freeBuffers.Pop();
                 else
@@ -139,12 +155,12 @@ namespace EseBackup.Stores.Azure
                     buffer = new byte[_rangeSize];
                     BuffersAllocated++;
                 }
-                _pending.Enqueue(new Range(buffer, length, DownloadAsync(offset, buffer, length)));
+                _pending.Enqueue(new Range(buffer, offset, length, DownloadAsync(offset, buffer, length, _cancel.Token)));
                 _nextToSchedule += length;
             }
         }
 
-        private async Task DownloadAsync(long offset, byte[] buffer, int length)
+        private async Task DownloadAsync(long offset, byte[] buffer, int length, CancellationToken cancel)
         {
             try
             {
@@ -152,13 +168,13 @@ namespace EseBackup.Stores.Azure
                 {
                     Range = new HttpRange(offset, length),
                     Conditions = new BlobRequestConditions { IfMatch = _etag },
-                }).ConfigureAwait(false);
+                }, cancel).ConfigureAwait(false);
                 using (var content = response.Value.Content)
                 {
                     int filled = 0;
                     while (filled < length)
                     {
-                        int n = await content.ReadAsync(buffer, filled, length - filled).ConfigureAwait(false);
+                        int n = await content.ReadAsync(buffer, filled, length - filled, cancel).ConfigureAwait(false);
                         if (n <= 0) break;
                         filled += n;
                     }
@@ -178,27 +194,30 @@ namespace EseBackup.Stores.Azure
 
         private void DropReadAhead()
         {
-            while (_pending.Count > 0)
-            {
-                var range = _pending.Dequeue();
-                try { range.Task.GetAwaiter().GetResult(); } catch (Exception) { /* dropped anyway */ }
-                _freeBuffers.Push(range.Buffer);
-            }
+            // The ranges in flight are cancelled and their buffers left to them (new ones are made as needed).
+            _cancel.Cancel();
+            _cancel = new CancellationTokenSource();
+            _pending.Clear();
             if (_current != null) _freeBuffers.Push(_current.Buffer);
             _current = null;
             _currentOffset = 0;
         }
 
+        /// <summary>The first range read from the start: enough for any header, small enough to cost nothing when only the header is read.</summary>
+        private const int FirstRangeSize = 1024 * 1024;
+
         private sealed class Range
         {
-            public Range(byte[] buffer, int length, Task task)
+            public Range(byte[] buffer, long start, int length, Task task)
             {
                 Buffer = buffer;
+                Start = start;
                 Length = length;
                 Task = task;
             }
 
             public byte[] Buffer { get; }
+            public long Start { get; }
             public int Length { get; }
             public Task Task { get; }
         }

@@ -90,6 +90,31 @@ namespace EseBackup.Core.Tests.Stores
         }
 
         [AzuriteFact]
+        public void A_header_read_then_a_seek_back_to_the_start_reads_the_whole_file_and_jumps_read_the_right_bytes()
+        {
+            var store = NewStore();
+            using var claim = store.TryClaimSet("s1");
+            var content = RandomBytes(5 * 1024 * 1024 + 777, 20);
+            WriteFile(store, "s1", "Sample.edb", content);
+            using (var read = store.OpenRead("s1", "Sample.edb"))
+            {
+                var header = new byte[64 * 1024];
+                Assert.Equal(header.Length, read.Read(header, 0, header.Length));
+                Assert.Equal(content.AsSpan(0, header.Length).ToArray(), header);
+                read.Position = 0;
+                Assert.Equal(SHA256.HashData(content), SHA256.HashData(ReadAll(read, 524_288)));
+                // A jump forward and one back outside the range in hand.
+                read.Position = 3 * 1024 * 1024 + 5;
+                var slice = new byte[1000];
+                Assert.Equal(slice.Length, read.Read(slice, 0, slice.Length));
+                Assert.Equal(content.AsSpan(3 * 1024 * 1024 + 5, 1000).ToArray(), slice);
+                read.Position = 10;
+                Assert.Equal(slice.Length, read.Read(slice, 0, slice.Length));
+                Assert.Equal(content.AsSpan(10, 1000).ToArray(), slice);
+            }
+        }
+
+        [AzuriteFact]
         public void An_empty_file_commits_as_an_empty_blob()
         {
             var store = NewStore();
