@@ -31,7 +31,7 @@ BeforeAll {
 $store = [EseBackup.Core.BackupSets.Stores.BackupStores]::Open($Url)
 $store.EnsureExists()
 $lease = $store.TryClaimSet('20261130-000000Z-full')
-$file = $store.CreateFile('20261130-000000Z-full', 'Sample.edb'); $file.Stream.Write([byte[]](1..200), 0, 200); $file.Commit(); $file.Dispose()
+$file = $store.CreateFile('20261130-000000Z-full', 'Fixture.edb'); $file.Stream.Write([byte[]](1..200), 0, 200); $file.Commit(); $file.Dispose()
 $store.CommitManifest('20261130-000000Z-full', [Text.Encoding]::UTF8.GetBytes('{}'))
 $lease.Dispose()
 'SETS=' + (@($store.ListSets() | Where-Object HasManifest).Count)
@@ -93,7 +93,7 @@ Describe 'Backup sets in a blob container' {
         $restored = New-TestFolder 'pester-blob-restored'
         $null = Restore-EseBackup -Path $incr.Path -Destination $restored -Confirm:$false
         $restoredFiles = @(Get-ChildItem $restored -File | Where-Object Name -ne 'restore.json')
-        $restoredFiles.Name | Should -Contain 'Sample.edb'
+        $restoredFiles.Name | Should -Contain 'Fixture.edb'
         foreach ($f in $restoredFiles) {
             Get-ByteHash $f.FullName | Should -Be (Get-ByteHash (Join-Path $src $f.Name)) -Because "$($f.Name) is restored byte for byte"
         }
@@ -106,11 +106,11 @@ Describe 'Backup sets in a blob container' {
         $full = Backup-EseDatabase -Path $src -Destination $url
         (Test-EseBackup -Path $full.Path).IsValid | Should -BeTrue
 
-        Set-BlobDamage $url "db/$(Split-Path $full.Path -Leaf)/Sample.edb" -Page 10
+        Set-BlobDamage $url "db/$(Split-Path $full.Path -Leaf)/Fixture.edb" -Page 10
         $result = Test-EseBackup -Path $full.Path -ErrorAction SilentlyContinue
         $result.IsValid | Should -BeFalse
         $text = ($result.Problems | Out-String)
-        $text | Should -Match 'Sample\.edb'
+        $text | Should -Match 'Fixture\.edb'
         $text | Should -Match 'page'
 
         $restored = New-TestFolder 'pester-blob-refused'
@@ -172,7 +172,7 @@ Describe 'The documented Azurite example' {
         $run.ExitCode | Should -Be 0 -Because $run.Text
         @($run.Output | Where-Object { $_.Trim() })[-1] | Should -Be 'EXAMPLE-DONE'
         $run.Text | Should -Not -Match 'Exception'
-        Get-ByteHash (Join-Path $work 'restored/Sample.edb') | Should -Be (Get-ByteHash (Join-Path $work 'SampleService/Sample.edb'))
+        Get-ByteHash (Join-Path $work 'restored/Fixture.edb') | Should -Be (Get-ByteHash (Join-Path $work 'SampleService/Fixture.edb'))
     }
 }
 
@@ -292,7 +292,7 @@ Get-EseBackupSet -Path '$url' -Verbose | Format-List * -Force | Out-String
 `$c = `$Service.GetBlobContainerClient('$container')
 `$c.GetBlobs() | Where-Object Name -like '*/manifest.json' | ForEach-Object { `$c.GetBlobClient(`$_.Name).DownloadContent().Value.Content.ToString() }
 "@) -join "`n"
-        $manifests | Should -Match 'Sample.edb'
+        $manifests | Should -Match 'Fixture.edb'
         foreach ($secret in @($signatures) + @($script:AzuriteKey)) { $manifests.Contains($secret) | Should -BeFalse }
         $manifests | Should -Not -Match 'sig='
     }
