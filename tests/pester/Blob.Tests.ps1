@@ -105,13 +105,21 @@ Describe 'Backup sets in a blob container' {
         $url = New-AzuriteContainerUrl $script:Azurite 'db'
         $full = Backup-EseDatabase -Path $src -Destination $url
         (Test-EseBackup -Path $full.Path).IsValid | Should -BeTrue
+        Step-CurrentLog $src
+        $other = Backup-EseDatabase -Path $src -Destination $url
 
         Set-BlobDamage $url "db/$(Split-Path $full.Path -Leaf)/Fixture.edb" -Page 10
-        $result = Test-EseBackup -Path $full.Path -ErrorAction SilentlyContinue
+        # One set named: its failed verification is a terminating error carrying the result (as for a folder).
+        $result = $null
+        try { Test-EseBackup -Path $full.Path -ErrorAction Stop } catch { $result = $_.TargetObject; $message = $_.Exception.Message }
         $result.IsValid | Should -BeFalse
-        $text = ($result.Problems | Out-String)
-        $text | Should -Match 'Fixture\.edb'
-        $text | Should -Match 'page'
+        $message | Should -Match ([regex]::Escape("$($full.Path)/Fixture.edb"))
+        $message | Should -Match 'page \d+ .*checksum'
+        # The container as a whole: that set fails, the other one still verifies.
+        $all = @(Test-EseBackup -Path $url -ErrorAction SilentlyContinue)
+        @($all | Where-Object { -not $_.IsValid }).Count | Should -Be 1
+        @($all | Where-Object IsValid).Count | Should -Be 1
+        (Test-EseBackup -Path $other.Path).IsValid | Should -BeTrue
 
         $restored = New-TestFolder 'pester-blob-refused'
         { Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false -ErrorAction Stop } | Should -Throw
@@ -143,9 +151,13 @@ Describe 'Backup sets in a blob container' {
         $src = New-WrittenDatabaseFolder 'pester-blob-fresh' -PageCount 64 -LastGeneration 2
         $url = New-AzuriteContainerUrl $script:Azurite 'db'
         Test-EseBackupFreshness -Destination $url -SourcePath $src -MaxAge '01:00:00' | Should -BeFalse
-        $null = Backup-EseDatabase -Path $src -Destination $url
+        $full = Backup-EseDatabase -Path $src -Destination $url
         Test-EseBackupFreshness -Destination $url -SourcePath $src -MaxAge '01:00:00' | Should -BeTrue
-        (Test-EseBackupFreshness -Destination $url -MaxAge '01:00:00' -Detailed).IsFresh | Should -BeTrue
+        $detail = Test-EseBackupFreshness -Destination $url -MaxAge '01:00:00' -Detailed
+        $detail.IsCurrent | Should -BeTrue
+        $detail.NewestFullSet.Path | Should -Be $full.Path
+        # Another source's backups do not count.
+        Test-EseBackupFreshness -Destination $url -SourcePath (New-TestFolder 'pester-blob-other') -MaxAge '01:00:00' | Should -BeFalse
     }
 }
 
@@ -265,13 +277,13 @@ foreach (`$p in 'All', 'Read, List') {
 Import-Module '$($script:ModulePath)'
 `$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'; `$InformationPreference = 'Continue'
 Remove-Item Env:AZURE_STORAGE_CONNECTION_STRING
-`$set = Backup-EseDatabase -Path '$src' -Destination '$url?$($sas[0])' -Verbose
+`$set = Backup-EseDatabase -Path '$src' -Destination '${url}?$($sas[0])' -Verbose
 `$set | Format-List * -Force | Out-String
 `$set | ConvertTo-Json -Depth 6
-Get-EseBackupSet -Path '$url?$($sas[0])' | ConvertTo-Json -Depth 6
-Test-EseBackup -Path '$url?$($sas[0])' -Verbose | Format-List * -Force | Out-String
+Get-EseBackupSet -Path '${url}?$($sas[0])' | ConvertTo-Json -Depth 6
+Test-EseBackup -Path '${url}?$($sas[0])' -Verbose | Format-List * -Force | Out-String
 # Refused: a read-only SAS cannot write, an account key that is wrong cannot list.
-try { Backup-EseDatabase -Path '$src' -Destination '$url?$($sas[1])' -ErrorAction Stop } catch { `$_ | Format-List * -Force | Out-String; `$_.Exception.ToString() }
+try { Backup-EseDatabase -Path '$src' -Destination '${url}?$($sas[1])' -ErrorAction Stop } catch { `$_ | Format-List * -Force | Out-String; `$_.Exception.ToString() }
 `$env:AZURE_STORAGE_CONNECTION_STRING = '$($script:Azurite.ConnectionString)'.Replace('$script:AzuriteKey', 'V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXk=')
 try { Get-EseBackupSet -Path '$url' -ErrorAction Stop } catch { `$_ | Format-List * -Force | Out-String; `$_.Exception.ToString() }
 `$env:AZURE_STORAGE_CONNECTION_STRING = '$($script:Azurite.ConnectionString)'
