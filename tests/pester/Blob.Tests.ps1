@@ -221,7 +221,7 @@ $set = Backup-EseDatabase -Path $Source -Destination $Url
         foreach ($s in $sets) { $s.IsComplete | Should -BeTrue; (Test-EseBackup -Path $s.Path -Quick).IsValid | Should -BeTrue -Because $s.Path }
     }
 
-    It 'a backup killed mid-upload leaves an incomplete set that is listed as such and never built on' {
+    It 'a backup killed mid-upload leaves an incomplete set that is listed as such, never built on, and removed once its lease expired' {
         if (Skip-WithoutAzurite -Cmdlets) { return }
         $src = New-WrittenDatabaseFolder 'pester-blob-killed' -PageCount 8192 -LastGeneration 2   # 64 MiB: seconds to upload
         $url = New-AzuriteContainerUrl $script:Azurite 'db'
@@ -252,6 +252,17 @@ $set = Backup-EseDatabase -Path $Source -Destination $Url
         $byPath = @{}; Get-EseBackupSet -Path $url | ForEach-Object { $byPath[$_.Path] = $_ }
         $byPath[$incr.Path].ParentSetId | Should -Be $byPath[$good.Path].SetId
         (Test-EseBackup -Path $incr.Path).IsValid | Should -BeTrue
+
+        # The killed backup's blob lease is not renewed: while it lasts the set is in use and retention keeps it;
+        # once it expired (30 s) the lease is stale and retention takes it over and removes the set.
+        $killedPath = $incomplete[0].Path
+        $null = Remove-EseBackupSet -Path $url -KeepLast 2 -IncludeIncomplete -Confirm:$false -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        @((Get-EseBackupSet -Path $url).Path) | Should -Contain $killedPath -Because 'its lease was still live'
+        Start-Sleep -Seconds 32
+        $removed = @(Remove-EseBackupSet -Path $url -KeepLast 2 -IncludeIncomplete -Confirm:$false)
+        @($removed.Path) | Should -Be @($killedPath)
+        @((Get-EseBackupSet -Path $url).Path) | Sort-Object | Should -Be (@($good.Path, $incr.Path) | Sort-Object)
+        @(Get-AzuriteBlobNames $script:Azurite $url | Where-Object { $_ -like "db/*$(Split-Path $killedPath -Leaf)*" }) | Should -BeNullOrEmpty
     }
 }
 
