@@ -71,3 +71,16 @@ function Invoke-BenchChild([string] $Script, [string] $What) {
     if ($LASTEXITCODE -ne 0) { throw "The child pwsh verifying '$What' failed (exit code $LASTEXITCODE)." }
     $out | Select-Object -Last 1
 }
+
+# CPU seconds this process has used so far (all threads). Wall-clock ratios swing with whatever else the machine
+# runs; the CPU time a pipeline spends per byte against a plain read's does not, so benches print both.
+function Get-ProcessCpuSeconds {
+    $p = [Diagnostics.Process]::GetCurrentProcess()
+    $p.Refresh()
+    $p.TotalProcessorTime.TotalSeconds
+}
+
+# The machine's load when a bench ran (Linux), so a reader can tell a quiet run from a busy one.
+function Get-MachineLoad {
+    if (Test-Path /proc/loadavg) { ((Get-Content /proc/loadavg) -split ' ')[0] } else { 'n/a' }
+}

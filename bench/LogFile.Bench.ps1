@@ -95,11 +95,17 @@ $null = Measure-PlainRead $logs
 $warm = [Diagnostics.Stopwatch]::StartNew()
 $warmRuns = 0
 while ($warmRuns -lt 3 -or $warm.Elapsed.TotalSeconds -lt 3) { $null = Measure-LogTest $source $logs.Count; $warmRuns++ }
-$plain = @(); $verify = @()
+$plain = @(); $verify = @(); $plainCpu = 0.0; $verifyCpu = 0.0
+$loadBefore = Get-MachineLoad
 foreach ($round in 1..5) {
+    $c0 = Get-ProcessCpuSeconds
     $plain += Measure-PlainRead $logs
+    $c1 = Get-ProcessCpuSeconds
     $verify += Measure-LogTest $source $logs.Count
+    $c2 = Get-ProcessCpuSeconds
+    $plainCpu += $c1 - $c0; $verifyCpu += $c2 - $c1
 }
+$loadAfter = Get-MachineLoad
 $plainMBs = $logBytes / 1MB / ($plain | Measure-Object -Minimum).Minimum
 $verifyMBs = $logBytes / 1MB / ($verify | Measure-Object -Minimum).Minimum
 $verifyRatio = $verifyMBs / $plainMBs
@@ -122,10 +128,12 @@ Write-Host ("Logs                  : {0} of {1} MiB ({2:N0} MiB); {3:N0} segment
 Write-Host ("Plain sequential read : {0,8:N0} MB/s (best of 5; runs {1})" -f $plainMBs, (($plain | ForEach-Object { '{0:N2}s' -f $_ }) -join ', '))
 Write-Host ("Test-EseLogFile       : {0,8:N0} MB/s (best of 5; runs {1}; after {2} warm-up runs)" -f $verifyMBs, (($verify | ForEach-Object { '{0:N2}s' -f $_ }) -join ', '), $warmRuns)
 Write-Host ("Ratio                 : {0:P0} of the plain read (target 90%); medians: {1:P0}" -f $verifyRatio, ((Get-Median $plain) / (Get-Median $verify)))
+Write-Host ("CPU time per GiB      : plain read {0:N0} ms, Test-EseLogFile {1:N0} ms on {2} cores (all threads; machine load {3} before, {4} after)" -f ($plainCpu * 1000 / 5 / ($logBytes / 1GB)), ($verifyCpu * 1000 / 5 / ($logBytes / 1GB)), [Environment]::ProcessorCount, $loadBefore, $loadAfter)
 Write-Host ("Plain copy (flushed)  : {0,8:N0} MB/s (best of 3; runs {1}; {2} files, {3:N0} MiB)" -f $copyMBs, (($copy | ForEach-Object { '{0:N2}s' -f $_ }) -join ', '), $files.Count, ($bytes / 1MB))
 Write-Host ("Backup-EseDatabase    : {0,8:N0} MB/s (best of 3; runs {1})" -f $backupMBs, (($backup | ForEach-Object { '{0:N2}s' -f $_ }) -join ', '))
 Write-Host ("Ratio                 : {0:P0} of the plain copy (target 80%)" -f $backupRatio)
 Write-Host ("Peak working set      : {0:N0} MiB verifying {1} logs, {2:N0} MiB verifying {3} logs (fresh pwsh each)" -f ($peakSmall.Peak / 1MB), $peakSmall.Valid, ($peakLarge.Peak / 1MB), $peakLarge.Valid)
 Remove-Item (Join-Path $root 'plain'), (Join-Path $root 'sets') -Recurse -Force -ErrorAction SilentlyContinue
 [pscustomobject]@{ Bench = 'LogFile'; SizeMB = $SizeMB; Logs = $logs.Count; PlainReadMBps = [int]$plainMBs; TestLogMBps = [int]$verifyMBs; TestLogRatio = [Math]::Round($verifyRatio, 2);
+    PlainReadCpuMsPerGiB = [int]($plainCpu * 1000 / 5 / ($logBytes / 1GB)); TestLogCpuMsPerGiB = [int]($verifyCpu * 1000 / 5 / ($logBytes / 1GB)); Load = "$loadBefore/$loadAfter";
     PlainCopyMBps = [int]$copyMBs; BackupMBps = [int]$backupMBs; BackupRatio = [Math]::Round($backupRatio, 2); PeakSmallMiB = [int]($peakSmall.Peak / 1MB); PeakLargeMiB = [int]($peakLarge.Peak / 1MB) }

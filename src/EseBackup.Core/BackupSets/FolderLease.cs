@@ -65,9 +65,11 @@ namespace EseBackup.Core.BackupSets
             {
                 stream = new FileStream(leasePath, FileMode.CreateNew, FileAccess.ReadWrite, HolderShare);
             }
-            catch (IOException) when (Exists(leasePath))
+            catch (IOException ex) when (IsAlreadyExists(ex) || Exists(leasePath))
             {
-                return null; // taken; a lock race with a prober on the file we just created also lands here: the name is not ours
+                // Taken, even when its holder released and deleted it before we looked (a claim loop of another process
+                // goes that fast); a lock race with a prober on the file we just created also lands here: the name is not ours.
+                return null;
             }
             return Stamp(leasePath, stream);
         }
@@ -205,6 +207,19 @@ namespace EseBackup.Core.BackupSets
         private static bool IsHeldError(Exception ex) =>
             (ex is IOException && !(ex is FileNotFoundException) && !(ex is DirectoryNotFoundException) && !(ex is PathTooLongException)) ||
             (ex is UnauthorizedAccessException && RuntimeInformation.IsOSPlatform(OSPlatform.Windows));
+
+        /// <summary>The error CreateNew gives for a name that exists: EEXIST on Unix (the HResult is the errno), ERROR_FILE_EXISTS / ERROR_ALREADY_EXISTS on Windows.</summary>
+        internal static bool IsAlreadyExists(IOException ex)
+        {
+            if (ex is FileNotFoundException || ex is DirectoryNotFoundException || ex is PathTooLongException) return false;
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                int code = ex.HResult & 0xFFFF;
+                return (ex.HResult & unchecked((int)0xFFFF0000)) == unchecked((int)0x80070000) && (code == 0x50 || code == 0xB7);
+            }
+            const int EEXIST = 17; // Linux and macOS
+            return ex.HResult == EEXIST;
+        }
 
         private static bool Exists(string path)
         {

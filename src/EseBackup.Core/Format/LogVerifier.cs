@@ -366,14 +366,14 @@ namespace EseBackup.Core.Format
         /// to other generations.
         /// </summary>
         public static LogFileCheck VerifyFile(string path, Action<long>? onBytes = null, CancellationToken cancellation = default) =>
-            VerifyFile(path, null, onBytes, cancellation);
+            VerifyFile(path, null, onBytes, cancellation, workers: 0);
 
         // With the header VerifyFiles already read to order the logs: one open less per log.
-        static LogFileCheck VerifyFile(string path, LogFileHeader? header, Action<long>? onBytes, CancellationToken cancellation)
+        static LogFileCheck VerifyFile(string path, LogFileHeader? header, Action<long>? onBytes, CancellationToken cancellation, int workers)
         {
             var check = header != null ? Inspect(header, header.ActualFileSize, NewCheck(path)) : Inspect(path);
             if (!check.ChecksSegments) return check;
-            var streamed = BackupSets.SetFileStreamer.Stream(path, 0, null, null, onBytes, cancellation, log: check.Header, hash: false);
+            var streamed = BackupSets.SetFileStreamer.Stream(path, 0, null, null, onBytes, cancellation, workers: workers, log: check.Header, hash: false);
             check.Size = streamed.Bytes;
             Complete(check, streamed.Log!);
             return check;
@@ -381,8 +381,9 @@ namespace EseBackup.Core.Format
 
         /// <summary>
         /// Verifies log files the way a folder holds them: grouped by folder and base name, in generation order,
-        /// each linked to the generation before it when that one is among them. Results come out one by one; only
-        /// the previous generation's result is kept.
+        /// each linked to the generation before it when that one is among them. Results come out one by one, in
+        /// that order, on the calling thread (as does <paramref name="onBytes"/>); only the previous generation's
+        /// result and the few verified ahead of it are kept.
         /// </summary>
         public static void VerifyFiles(IEnumerable<string> paths, Action<LogFileCheck> onResult, Action<string, long>? onBytes = null, CancellationToken cancellation = default)
         {
@@ -393,24 +394,150 @@ namespace EseBackup.Core.Format
                 .ToList();
             LogFileCheck? previous = null;
             (string Folder, string BaseName, long Generation) previousKey = default;
-            foreach (var (path, key, header) in ordered)
+            // One log (a big one, perhaps) is cut into slices for the cores; many logs go to the cores whole.
+            bool single = ordered.Count == 1;
+            using var ahead = single ? null : new FilesAhead(ordered.Count,
+                (i, progress) => VerifyOrReport(ordered[i].Path, ordered[i].Key.Generation, ordered[i].Header, progress, cancellation, workers: 1), cancellation);
+            for (int i = 0; i < ordered.Count; i++)
             {
-                cancellation.ThrowIfCancellationRequested();
-                LogFileCheck check;
-                try
-                {
-                    check = VerifyFile(path, header, onBytes == null ? null : (Action<long>)(b => onBytes(path, b)), cancellation);
-                }
-                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-                {
-                    check = new LogFileCheck { Path = path, Generation = key.Generation == long.MaxValue ? (long?)null : key.Generation };
-                    check.Problems.Add(new LogProblem(LogProblemKind.Unreadable, path, check.Generation, $"'{path}' cannot be read: {ex.Message}"));
-                }
+                var (path, key, header) = ordered[i];
+                Action<long>? progress = onBytes == null ? null : (Action<long>)(bytes => onBytes(path, bytes));
+                var check = single ? VerifyOrReport(path, key.Generation, header, progress, cancellation, workers: 0) : ahead!.Take(i, progress);
                 if (previous != null && previousKey.Folder == key.Folder && string.Equals(previousKey.BaseName, key.BaseName, StringComparison.OrdinalIgnoreCase))
                     CheckLink(previous, check);
                 onResult(check);
                 previous = check;
                 previousKey = key;
+            }
+        }
+
+        static LogFileCheck VerifyOrReport(string path, long generation, LogFileHeader? header, Action<long>? onBytes, CancellationToken cancellation, int workers)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            try
+            {
+                return VerifyFile(path, header, onBytes, cancellation, workers);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                var check = new LogFileCheck { Path = path, Generation = generation == long.MaxValue ? (long?)null : generation };
+                check.Problems.Add(new LogProblem(LogProblemKind.Unreadable, path, check.Generation, $"'{path}' cannot be read: {ex.Message}"));
+                return check;
+            }
+        }
+
+        /// <summary>
+        /// Verifies the files of a list on one thread per core (at most four), at most a few files ahead of the
+        /// one the caller takes next, so results wait in order and memory does not grow with the number of logs.
+        /// </summary>
+        sealed class FilesAhead : IDisposable
+        {
+            const int MaxWorkers = 4;
+            readonly Func<int, Action<long>, LogFileCheck> verify;
+            /// <summary>Bytes verified so far of each file in the window, written by its worker.</summary>
+            readonly long[] bytesDone;
+            readonly CancellationToken cancellation;
+            readonly int count;
+            readonly int window;
+            readonly LogFileCheck?[] done;
+            readonly object gate = new object();
+            readonly List<Thread> threads = new List<Thread>();
+            int next;
+            int taken;
+            bool stopping;
+            Exception? failure;
+
+            public FilesAhead(int count, Func<int, Action<long>, LogFileCheck> verify, CancellationToken cancellation)
+            {
+                this.count = count;
+                this.verify = verify;
+                this.cancellation = cancellation;
+                int workers = Math.Min(Math.Min(MaxWorkers, Environment.ProcessorCount), count);
+                window = 2 * workers;
+                done = new LogFileCheck?[count];
+                bytesDone = new long[count];
+                for (int w = 0; w < workers; w++)
+                {
+                    var thread = new Thread(Work) { IsBackground = true, Name = "EseBackup log verifier" };
+                    threads.Add(thread);
+                    thread.Start();
+                }
+            }
+
+            void Work()
+            {
+                while (true)
+                {
+                    int i;
+                    lock (gate)
+                    {
+                        while (!stopping && next < count && next >= taken + window) Monitor.Wait(gate);
+                        if (stopping || next >= count) return;
+                        i = next++;
+                    }
+                    LogFileCheck? check = null;
+                    Exception? error = null;
+                    try
+                    {
+                        check = verify(i, bytes => Volatile.Write(ref bytesDone[i], bytes));
+                    }
+                    catch (Exception ex)
+                    {
+                        error = ex;
+                    }
+                    lock (gate)
+                    {
+                        if (error != null)
+                        {
+                            failure ??= error;
+                            stopping = true;
+                        }
+                        else done[i] = check;
+                        Monitor.PulseAll(gate);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// Waits for file <paramref name="i"/>'s result on the calling thread, reporting its bytes verified so far
+            /// meanwhile (and all of them once it is done) to <paramref name="progress"/>.
+            /// </summary>
+            public LogFileCheck Take(int i, Action<long>? progress)
+            {
+                while (true)
+                {
+                    LogFileCheck? check;
+                    lock (gate)
+                    {
+                        if (done[i] == null && failure == null && !cancellation.IsCancellationRequested)
+                            Monitor.Wait(gate, 250);
+                        check = done[i];
+                        if (check == null && failure != null)
+                        {
+                            if (failure is OperationCanceledException) cancellation.ThrowIfCancellationRequested();
+                            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+                        }
+                        cancellation.ThrowIfCancellationRequested();
+                        if (check != null)
+                        {
+                            done[i] = null;
+                            taken = i + 1;
+                            Monitor.PulseAll(gate);
+                        }
+                    }
+                    progress?.Invoke(check != null ? check.Size : Volatile.Read(ref bytesDone[i]));
+                    if (check != null) return check;
+                }
+            }
+
+            public void Dispose()
+            {
+                lock (gate)
+                {
+                    stopping = true;
+                    Monitor.PulseAll(gate);
+                }
+                foreach (var thread in threads) thread.Join();
             }
         }
 

@@ -226,6 +226,66 @@ namespace EseBackup.Core.Tests.Format
             Assert.Equal(new long[] { 9 }, IndependentLogCheck.Run(bytes).Bad);
             Assert.Equal(9, Assert.Single(LogVerifier.VerifyFile(path).Problems).Sector);
         }
+
+        [Fact]
+        public void Many_logs_verified_side_by_side_come_out_in_generation_order_with_every_problem_and_link()
+        {
+            // Files go to the cores whole: results must still come out in order, on the calling thread, each linked to the one before.
+            var written = EseFixtureWriter.WriteLogs(Dir, new LogSetSpec { FirstGeneration = 1, LastGeneration = 40, LogFileSize = 64 * 1024, ReserveLogCount = 0, LastIsCurrent = false });
+            var paths = written.Logs.Select(l => l.Path).ToList();
+            var bad = File.ReadAllBytes(paths[16]);
+            bad[5 * 4096 + 11] ^= 0x20;
+            File.WriteAllBytes(paths[16], bad);
+            var relinked = File.ReadAllBytes(paths[29]);
+            relinked[653] ^= 0x01; // generation 30's record of generation 29's segments
+            PageChecksum.StampLogHeader(relinked);
+            File.WriteAllBytes(paths[29], relinked);
+
+            int caller = Environment.CurrentManagedThreadId;
+            var threads = new HashSet<int>();
+            var results = new List<LogFileCheck>();
+            LogVerifier.VerifyFiles(Enumerable.Reverse(paths), c => { threads.Add(Environment.CurrentManagedThreadId); results.Add(c); },
+                (path, bytes) => threads.Add(Environment.CurrentManagedThreadId));
+
+            Assert.Equal(Enumerable.Range(1, 40).Select(g => (long?)g), results.Select(r => r.Generation));
+            Assert.Equal(new[] { caller }, threads);
+            var segment = Assert.Single(results[16].Problems);
+            Assert.Equal(LogProblemKind.BadSegment, segment.Kind);
+            Assert.Equal(5, segment.Sector);
+            // Generation 18's link to a log whose body failed is not judged on the checksum (the body is not what was written).
+            Assert.True(results[17].IsValid, string.Join("; ", results[17].Problems));
+            var link = Assert.Single(results[29].Problems);
+            Assert.Equal(LogProblemKind.LogSequenceChecksumMismatch, link.Kind);
+            Assert.Equal(38, results.Count(r => r.IsValid == true));
+        }
+
+        [Fact]
+        public void Cancelling_many_logs_stops_with_OperationCanceledException_and_no_result_after_it()
+        {
+            var written = EseFixtureWriter.WriteLogs(Dir, new LogSetSpec { FirstGeneration = 1, LastGeneration = 30, LogFileSize = 64 * 1024, ReserveLogCount = 0, LastIsCurrent = false });
+            using var cancel = new System.Threading.CancellationTokenSource();
+            var results = new List<LogFileCheck>();
+            Assert.ThrowsAny<OperationCanceledException>(() => LogVerifier.VerifyFiles(written.Logs.Select(l => l.Path), c =>
+            {
+                results.Add(c);
+                if (results.Count == 5) cancel.Cancel();
+            }, null, cancel.Token));
+            Assert.Equal(5, results.Count);
+        }
+
+        [Fact]
+        public void A_log_that_cannot_be_read_among_many_is_its_own_unreadable_result()
+        {
+            var written = EseFixtureWriter.WriteLogs(Dir, new LogSetSpec { FirstGeneration = 1, LastGeneration = 6, LogFileSize = 64 * 1024, ReserveLogCount = 0, LastIsCurrent = false });
+            var paths = written.Logs.Select(l => l.Path).ToList();
+            var gone = paths[2];
+            var results = new List<LogFileCheck>();
+            LogVerifier.VerifyFiles(paths.Take(2).Append(gone + ".missing").Concat(paths.Skip(3)), results.Add);
+            Assert.Equal(6, results.Count);
+            var unreadable = Assert.Single(results, r => r.Problems.Any(p => p.Kind == LogProblemKind.Unreadable));
+            Assert.Equal(gone + ".missing", unreadable.Path);
+            Assert.Equal(5, results.Count(r => r.IsValid == true));
+        }
     }
 
     /// <summary>

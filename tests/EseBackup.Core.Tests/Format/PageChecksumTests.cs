@@ -133,9 +133,9 @@ namespace EseBackup.Core.Tests.Format
                 rng.NextBytes(block);
                 if (round % 3 == 0) System.Array.Clear(block, 0, rng.Next(blockSize));
                 uint pgno = (uint)rng.Next();
-                Assert.Equal(
-                    EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, portableOnly: true),
-                    EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, portableOnly: false));
+                var portable = EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, EseBackup.Core.Format.ChecksumPath.Portable);
+                Assert.Equal(portable, EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, EseBackup.Core.Format.ChecksumPath.Vector256));
+                Assert.Equal(portable, EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, EseBackup.Core.Format.ChecksumPath.Widest));
             }
         }
 
@@ -166,7 +166,7 @@ namespace EseBackup.Core.Tests.Format
         [InlineData(4096, true)]
         [InlineData(8192, false)]
         [InlineData(8192, true)]
-        public void Both_paths_match_the_definition_bit_by_bit(int blockSize, bool headerBlock)
+        public void Every_path_matches_the_definition_bit_by_bit(int blockSize, bool headerBlock)
         {
             var rng = new System.Random(blockSize + (headerBlock ? 1 : 0));
             var block = new byte[blockSize];
@@ -177,8 +177,8 @@ namespace EseBackup.Core.Tests.Format
                 if (round % 4 == 1) block[rng.Next(blockSize)] = (byte)(1 << rng.Next(8));
                 uint pgno = (uint)rng.Next();
                 var expected = NewFormatByDefinition(block, pgno, headerBlock);
-                Assert.Equal(expected, EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, portableOnly: true));
-                Assert.Equal(expected, EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, portableOnly: false));
+                foreach (var path in new[] { EseBackup.Core.Format.ChecksumPath.Portable, EseBackup.Core.Format.ChecksumPath.Vector256, EseBackup.Core.Format.ChecksumPath.Widest })
+                    Assert.Equal(expected, EseBackup.Core.Format.PageChecksum.ComputeNewFormat(block, pgno, headerBlock, path));
             }
         }
     }

@@ -18,6 +18,23 @@ namespace EseBackup.Core.Tests.Restore
     public sealed class SetLeaseTests
     {
         [Fact]
+        public void CreateNew_on_an_existing_name_is_told_apart_from_other_errors()
+        {
+            // A claim that lost the name to another process must move on even when that process already deleted the
+            // lease again (a tight claim loop): the error itself says "exists", without looking at the file afterwards.
+            using var t = new RestoreTestSets(incremental: false);
+            var taken = Path.Combine(t.Root, "taken");
+            File.WriteAllText(taken, "x");
+            var exists = Assert.ThrowsAny<IOException>(() => new FileStream(taken, FileMode.CreateNew));
+            Assert.True(FolderLease.IsAlreadyExists(exists));
+            var missingFolder = Assert.ThrowsAny<IOException>(() => new FileStream(Path.Combine(t.Root, "no-such-folder", "x"), FileMode.CreateNew));
+            Assert.False(FolderLease.IsAlreadyExists(missingFolder));
+            Directory.CreateDirectory(Path.Combine(t.Root, "a-folder"));
+            var folder = Record.Exception(() => new FileStream(Path.Combine(t.Root, "a-folder"), FileMode.CreateNew));
+            Assert.True(folder is IOException || folder is UnauthorizedAccessException);
+        }
+
+        [Fact]
         public void A_lease_is_exclusive_and_leaves_no_file_when_released()
         {
             using var t = new RestoreTestSets(incremental: false);
