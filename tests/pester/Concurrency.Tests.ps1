@@ -200,7 +200,7 @@ Write-Result @{ inUseSeen = $inUse }
         (Get-LeaseFiles $dest).Count | Should -Be 0
     }
 
-    It 'two restores into one folder at the same moment, 20 times or more: one is refused, the other is complete' {
+    It 'two restores into one folder, at the same moment or one while the other runs, 20 times or more: one is refused, the other is complete' {
         # 16 MiB, so that a restore lasts long enough for the two to overlap on a busy machine.
         $src = New-SmallSource 2048
         $backups = New-TestFolder 'pester-race-dest'
@@ -217,6 +217,15 @@ for ($round = 1; $round -le 100; $round++) {
     New-Item -ItemType File -Path (Join-Path $Work "r$round-ready-$Role") | Out-Null
     Wait-File (Join-Path $Work "r$round-ready-one"); Wait-File (Join-Path $Work "r$round-ready-two")
     $errs = $null
+    if ($round % 2 -eq 0 -and $Role -eq 'two') {
+        # Even rounds: this one starts once the other's restore is visibly running (its destination lease exists), so
+        # the "refused while another writes" path is taken on a quiet machine too, where a 16 MiB restore can end
+        # within the few milliseconds that separate two processes' starts. Odd rounds start both at once (the claim race).
+        $lease = Join-Path $B ([EseBackup.Core.BackupSets.FolderLease]::RestoreLeaseName)
+        $report = Join-Path $B 'restore.json'
+        $until = [DateTime]::UtcNow.AddSeconds(10)
+        while (-not [IO.File]::Exists($lease) -and -not [IO.File]::Exists($report) -and [DateTime]::UtcNow -lt $until) { [Threading.Thread]::SpinWait(2000) }
+    }
     # A refused restore of the one set throws (issue 14).
     $result = $null
     try { $result = Restore-EseBackup -Path $A -Destination $B -Confirm:$false } catch { $errs = @($_) }
@@ -256,8 +265,9 @@ for ($round = 1; $round -le 100; $round++) {
             ($states | Where-Object round -eq $round).state | Should -Be ($expected -join ';') -Because "round ${round}: the destination holds one complete restore and nothing else"
         }
         # Every round above held its safety assertions. Whether the race itself was exercised is reported, not
-        # assumed: on a quiet machine some runs saw no DestinationInUse refusal in 100 rounds (an open question, in
-        # the stop-10 note: the window not hit, or an overlapping restore refused as DestinationExists instead).
+        # assumed. (Runs on a quiet machine once saw no DestinationInUse in 100 simultaneous rounds: every refusal there
+        # named the complete restore, restore.json included, so the first restore had ended before the second looked;
+        # the even rounds now start the second while the first holds its lease.)
         if ($inUse -eq 0) { Set-ItResult -Inconclusive -Because "no round of $rounds saw a DestinationInUse refusal: the overlap was not demonstrated" }
     }
 
