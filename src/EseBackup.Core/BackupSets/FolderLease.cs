@@ -3,6 +3,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
+using EseBackup.Core.BackupSets.Stores;
 using EseBackup.Core.Format;
 
 namespace EseBackup.Core.BackupSets
@@ -16,7 +17,7 @@ namespace EseBackup.Core.BackupSets
     /// lock, so a process that opened the file just before the delete sees the mark and starts again
     /// instead of holding a lock on a name that no longer exists.
     /// </summary>
-    public sealed class FolderLease : IDisposable
+    public sealed class FolderLease : IStoreLease
     {
         /// <summary>The lease of a set folder is a file beside it: "." + set name + this suffix.</summary>
         public const string Suffix = ".lease";
@@ -42,6 +43,8 @@ namespace EseBackup.Core.BackupSets
 
         /// <summary>The lease file.</summary>
         public string LeasePath { get; }
+
+        string IStoreLease.Location => LeasePath;
 
         /// <summary>The lease file of the set folder <paramref name="setPath"/>.</summary>
         public static string PathForSet(string setPath)

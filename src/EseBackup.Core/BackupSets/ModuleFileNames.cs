@@ -43,9 +43,11 @@ namespace EseBackup.Core.BackupSets
         /// <summary>
         /// Writes a new file and flushes it to disk; fails when any entry (file, link, folder) has that name.
         /// </summary>
-        public static void WriteNew(string path, string text)
+        public static void WriteNew(string path, string text) => WriteNew(path, new UTF8Encoding(false).GetBytes(text));
+
+        /// <summary>Writes a new file and flushes it to disk; fails when any entry (file, link, folder) has that name.</summary>
+        public static void WriteNew(string path, byte[] bytes)
         {
-            var bytes = new UTF8Encoding(false).GetBytes(text);
             var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
             try
             {
