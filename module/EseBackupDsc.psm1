@@ -20,6 +20,7 @@ class EseFullBackup {
     [DscProperty(NotConfigurable)]
     [string] $NewestFullBackup
 
+    # UTC (Kind Utc): a DSC property is a datetime, not the DateTimeOffset the module's objects carry.
     [DscProperty(NotConfigurable)]
     [Nullable[datetime]] $NewestFullTime
 
@@ -33,7 +34,7 @@ class EseFullBackup {
         $result.SourcePath = $this.SourcePath
         $result.MaxAgeHours = $this.MaxAgeHours
         $result.NewestFullBackup = if ($state.NewestFullSet) { $state.NewestFullSet.Path } else { $null }
-        $result.NewestFullTime = $state.NewestFullTime
+        $result.NewestFullTime = if ($state.NewestFullTime) { $state.NewestFullTime.UtcDateTime } else { $null }
         $result.Reason = $state.Reason
         return $result
     }

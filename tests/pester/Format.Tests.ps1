@@ -140,12 +140,28 @@ Describe 'DisplayFormat' {
         finally { [System.Globalization.CultureInfo]::CurrentCulture = $previous }
     }
 
-    It 'shows UTC header times as local time and leaves empty times empty' {
+    It 'shows every time in one convention, UTC with a Z, whatever offset or serialisation it arrives in, and leaves empty times empty' {
         $utc = [datetime]::new(2024, 3, 1, 12, 30, 45, [System.DateTimeKind]::Utc)
-        [EseBackup.PowerShell.Internal.DisplayFormat]::LocalTime($utc) | Should -Be $utc.ToLocalTime().ToString('yyyy-MM-dd HH:mm:ss')
-        [EseBackup.PowerShell.Internal.DisplayFormat]::LocalTime($null) | Should -Be ''
+        $f = [EseBackup.PowerShell.Internal.DisplayFormat]
+        $f::Utc($utc) | Should -Be '2024-03-01 12:30:45Z'
+        $f::Utc([DateTimeOffset]::new(2024, 3, 1, 14, 30, 45, [timespan]::FromHours(2))) | Should -Be '2024-03-01 12:30:45Z'
+        $f::Utc($utc.ToLocalTime()) | Should -Be '2024-03-01 12:30:45Z'
+        $f::UtcMinute([DateTimeOffset]$utc) | Should -Be '2024-03-01 12:30Z'
+        # What Start-Job / Import-Clixml make of a DateTimeOffset: a property bag, shown the same.
+        $bag = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([pscustomobject]@{ T = [DateTimeOffset]$utc }, 1)).T
+        $bag.pstypenames[0] | Should -Be 'Deserialized.System.DateTimeOffset'
+        $f::Utc($bag) | Should -Be '2024-03-01 12:30:45Z'
+        # ... or, one level deeper than the serialisation depth, its text with the offset.
+        $f::Utc(([DateTimeOffset]$utc).ToString([cultureinfo]::InvariantCulture)) | Should -Be '2024-03-01 12:30:45Z'
+        $f::Utc($null) | Should -Be ''
+        $f::UtcMinute($null) | Should -Be ''
+        # Header times: UTC when the engine flagged them so; an unflagged one is the writer's local clock and says so.
+        $f::HeaderTime($utc) | Should -Be '2024-03-01 12:30:45Z'
         $stored = [datetime]::new(2024, 3, 1, 12, 30, 45, [System.DateTimeKind]::Unspecified)
-        [EseBackup.PowerShell.Internal.DisplayFormat]::LocalTime($stored) | Should -Be '2024-03-01 12:30:45'
+        $f::HeaderTime($stored) | Should -Be "2024-03-01 12:30:45 (writer's local time)"
+        $f::HeaderMinute($stored) | Should -Be '2024-03-01 12:30 local'
+        $f::HeaderMinute($utc) | Should -Be '2024-03-01 12:30Z'
+        $f::HeaderTime($null) | Should -Be ''
     }
 }
 
@@ -210,11 +226,11 @@ Describe 'Default display of backup objects' {
         if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
     }
 
-    It 'Backup-EseDatabase prints a BackupSet table: name, kind, local end time, readable size, log range, file count, source' {
+    It 'Backup-EseDatabase prints a BackupSet table: name, kind, UTC end time with its Z, readable size, log range, file count, source' {
         $text = $script:Set | Out-String -Width 160
         Get-TableHeader $text | Should -Be @('Name', 'Kind', 'EndTime', 'Size', 'Logs', 'Files', 'Source')
         $text | Should -Match ([regex]::Escape($script:Set.Name))
-        $text | Should -Match ([regex]::Escape([EseBackup.PowerShell.Internal.DisplayFormat]::LocalMinute($script:Set.EndTime)))
+        $text | Should -Match ([regex]::Escape($script:Set.EndTime.UtcDateTime.ToString('yyyy-MM-dd HH:mm', [cultureinfo]::InvariantCulture) + 'Z'))
         $text | Should -Match ([regex]::Escape([EseBackup.PowerShell.Internal.DisplayFormat]::Size($script:Set.TotalBytes)))
         $text | Should -Match '\b3-7\b'
         $text | Should -Match "\b$($script:Set.Files.Count)\b"

@@ -13,7 +13,8 @@ namespace EseBackup.Core.BackupSets
         public TimeSpan MaxAge { get; set; }
         public bool IsCurrent { get; set; }
         public BackupSet? NewestFullSet { get; set; }
-        public DateTime? NewestFullTime => NewestFullSet?.EndTime;
+        /// <summary>When the newest full set ended, UTC (<see cref="UtcTime"/>).</summary>
+        public DateTimeOffset? NewestFullTime => NewestFullSet?.EndTime;
         public TimeSpan? Age { get; set; }
         public int IncompleteSets { get; set; }
         public string Reason { get; set; } = "";
@@ -49,7 +50,7 @@ namespace EseBackup.Core.BackupSets
                 return result;
             }
             result.NewestFullSet = newest;
-            result.Age = at - newest.EndTime.ToUniversalTime();
+            result.Age = UtcTime.From(at) - newest.EndTime;
             result.IsCurrent = result.Age.Value <= maxAge;
             result.Reason = result.IsCurrent
                 ? $"The newest full backup '{newest.Name}' is {Describe(result.Age.Value)} old, within {Describe(maxAge)}."

@@ -11,7 +11,9 @@ using EseBackup.Core.Protocol;
 namespace EseBackup.Core.BackupSets
 {
     /// <summary>What a file in a backup set is.</summary>
-    public enum BackupFileRole
+    // Int64-based on purpose: PowerShell's ConvertTo-Json writes such enums by name (it writes other enums as numbers), so
+    // exports say "Full", not 0, without -EnumsAsStrings (tests/pester/Export.Tests.ps1).
+    public enum BackupFileRole : long
     {
         Database,
         Log,
@@ -27,7 +29,7 @@ namespace EseBackup.Core.BackupSets
         public bool SameAs(ManifestSignature? other) =>
             other != null && other.Random == Random && Nullable.Equals(other.CreationTime, CreationTime);
 
-        public override string ToString() => $"{Random:x8} {CreationTime:u} {ComputerName}".TrimEnd();
+        public override string ToString() => $"{Random:x8} {UtcTime.HeaderText(CreationTime)} {ComputerName}".TrimEnd();
     }
 
     /// <summary>One file of a backup set.</summary>

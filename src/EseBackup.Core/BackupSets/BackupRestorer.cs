@@ -199,7 +199,8 @@ namespace EseBackup.Core.BackupSets
         public long LogGenerationHigh { get; set; }
         public long BytesRestored { get; set; }
         public long PagesVerified { get; set; }
-        public DateTime RestoredAt { get; set; }
+        /// <summary>UTC (<see cref="UtcTime"/>).</summary>
+        public DateTimeOffset RestoredAt { get; set; }
         public TimeSpan Duration { get; set; }
         public string ReportPath { get; set; } = "";
 
@@ -316,7 +317,7 @@ namespace EseBackup.Core.BackupSets
                     LogGenerationHigh = plan.LogGenerationHigh,
                     BytesRestored = done,
                     PagesVerified = pages,
-                    RestoredAt = DateTime.UtcNow,
+                    RestoredAt = DateTimeOffset.UtcNow,
                     ReportPath = Path.Combine(dest, ReportFileName),
                 };
                 result.NextStep = NextStep(result);

@@ -16,7 +16,12 @@ namespace EseBackup.Core.BackupSets
             FullPath = BackupManifest.ResolveInside(setPath, entry.Path);
         }
 
-        public BackupFileEntry Entry { get; }
+        /// <summary>The manifest entry (not public, so ConvertTo-Json of a set stays flat; see <see cref="GetEntry"/>).</summary>
+        internal BackupFileEntry Entry { get; }
+
+        /// <summary>The file's manifest entry (also the hidden <c>Entry</c> property the module's types.ps1xml adds).</summary>
+        public BackupFileEntry GetEntry() => Entry;
+
         public string Name => Entry.Path;
         public BackupFileRole Role => Entry.Role;
         public long Size => Entry.Size;
@@ -27,6 +32,14 @@ namespace EseBackup.Core.BackupSets
         public override string ToString() => Name;
     }
 
+    /// <summary>The files of a set; as text (an Export-Csv cell) their names, comma-separated.</summary>
+    public sealed class BackupSetFileList : System.Collections.ObjectModel.ReadOnlyCollection<BackupSetFile>
+    {
+        internal BackupSetFileList(IList<BackupSetFile> files) : base(files) { }
+
+        public override string ToString() => string.Join(", ", this.Select(f => f.Name));
+    }
+
     /// <summary>A complete backup set: a folder whose manifest.json was committed and validated.</summary>
     public sealed class BackupSet
     {
@@ -34,22 +47,31 @@ namespace EseBackup.Core.BackupSets
         {
             Path = path;
             Manifest = manifest;
-            Files = manifest.Files.Select(f => new BackupSetFile(path, f)).ToList();
+            Files = new BackupSetFileList(manifest.Files.Select(f => new BackupSetFile(path, f)).ToList());
         }
 
         public string Path { get; }
         public string Name => System.IO.Path.GetFileName(Path.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
-        public BackupManifest Manifest { get; }
+        /// <summary>
+        /// The committed manifest. Not public, so that ConvertTo-Json of a set is flat without -Depth; scripts reach it
+        /// through <see cref="GetManifest"/> (or the hidden <c>Manifest</c> property the module's types.ps1xml adds).
+        /// </summary>
+        internal BackupManifest Manifest { get; }
+
+        /// <summary>The committed manifest: every file with its hash, signatures, notes.</summary>
+        public BackupManifest GetManifest() => Manifest;
         public Guid SetId => Manifest.SetId;
         public Guid ChainId => Manifest.ChainId;
         public Guid? ParentSetId => Manifest.ParentSetId;
         public BackupKind Kind => Manifest.Kind;
         public string Source => Manifest.Source;
-        public DateTime StartTime => Manifest.StartTime;
-        public DateTime EndTime => Manifest.EndTime;
+        /// <summary>When the backup started and ended, UTC (<see cref="UtcTime"/>).</summary>
+        public DateTimeOffset StartTime => UtcTime.From(Manifest.StartTime);
+        public DateTimeOffset EndTime => UtcTime.From(Manifest.EndTime);
         public long LogGenerationLow => Manifest.LogGenerationLow;
         public long LogGenerationHigh => Manifest.LogGenerationHigh;
-        public IReadOnlyList<BackupSetFile> Files { get; }
+        public BackupSetFileList Files { get; }
+        public int FileCount => Files.Count;
         public long TotalBytes => Files.Sum(f => f.Size);
 
         /// <summary>Opens a set folder; throws when it has no valid manifest (an incomplete or damaged set).</summary>

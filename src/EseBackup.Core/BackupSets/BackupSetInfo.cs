@@ -16,10 +16,10 @@ namespace EseBackup.Core.BackupSets
         public BackupKind? Kind { get; set; }
         public bool IsComplete { get; set; }
 
-        /// <summary>When the backup ended (complete sets) or started, from the folder name (incomplete ones).</summary>
-        public DateTime Time { get; set; }
-        public DateTime? StartTime { get; set; }
-        public DateTime? EndTime { get; set; }
+        /// <summary>When the backup ended (complete sets) or started, from the folder name (incomplete ones); UTC (<see cref="UtcTime"/>).</summary>
+        public DateTimeOffset Time { get; set; }
+        public DateTimeOffset? StartTime { get; set; }
+        public DateTimeOffset? EndTime { get; set; }
         public long SizeBytes { get; set; }
         public int FileCount { get; set; }
         public long LogGenerationLow { get; set; }
@@ -41,7 +41,15 @@ namespace EseBackup.Core.BackupSets
         /// </summary>
         public bool IsUnreadable { get; set; }
 
-        public BackupSet? Set { get; set; }
+        /// <summary>
+        /// The complete set as listed (null for an incomplete one). Not public, so that ConvertTo-Json of a listing
+        /// stays flat; scripts reach it through <see cref="GetSet"/> (or the hidden <c>Set</c> property the module's
+        /// types.ps1xml adds).
+        /// </summary>
+        internal BackupSet? Set { get; set; }
+
+        /// <summary>The complete set with its manifest and files: the one listed, else opened now; null for an incomplete set.</summary>
+        public BackupSet? GetSet() => Set ?? (IsComplete ? Set = BackupSet.Open(Path) : null);
 
         public override string ToString() => $"{Name} ({(IsComplete ? Kind.ToString() : "incomplete")})";
 
@@ -62,7 +70,7 @@ namespace EseBackup.Core.BackupSets
                 catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException)
                 {
                     var name = System.IO.Path.GetFileName(full.TrimEnd(System.IO.Path.DirectorySeparatorChar));
-                    return new[] { new BackupSetInfo { Name = name, Path = full.TrimEnd(System.IO.Path.DirectorySeparatorChar), IsComplete = false, Time = Directory.GetLastWriteTimeUtc(full), Reason = ex.Message } };
+                    return new[] { new BackupSetInfo { Name = name, Path = full.TrimEnd(System.IO.Path.DirectorySeparatorChar), IsComplete = false, Time = UtcTime.From(Directory.GetLastWriteTimeUtc(full)), Reason = ex.Message } };
                 }
             }
             return List(BackupSetCatalog.Scan(full));
@@ -96,7 +104,7 @@ namespace EseBackup.Core.BackupSets
                     Kind = i.Hints?.Kind ?? SetFolderName.TryParse(name)?.Kind,
                     IsComplete = false,
                     IsUnreadable = i.HasManifest,
-                    Time = TimeFromName(name) ?? Directory.GetLastWriteTimeUtc(i.Path),
+                    Time = UtcTime.From(TimeFromName(name) ?? Directory.GetLastWriteTimeUtc(i.Path)),
                     SizeBytes = size,
                     FileCount = count,
                     Source = i.Hints?.Source,
@@ -183,7 +191,7 @@ namespace EseBackup.Core.BackupSets
         /// <summary>True when a live process holds the lease of the set (a stale lease of a killed process does not count).</summary>
         public static bool IsInUse(BackupSetInfo set) => FolderLease.IsHeld(FolderLease.PathForSet(set.Path));
 
-        public static IReadOnlyList<RetentionDecision> Plan(IReadOnlyList<BackupSetInfo> sets, int? keepLast, DateTime? olderThan, bool includeIncomplete,
+        public static IReadOnlyList<RetentionDecision> Plan(IReadOnlyList<BackupSetInfo> sets, int? keepLast, DateTimeOffset? olderThan, bool includeIncomplete,
             Func<BackupSetInfo, bool>? inUse = null)
         {
             if (keepLast == null && olderThan == null)
@@ -202,7 +210,7 @@ namespace EseBackup.Core.BackupSets
                     int last = stream.FindLastIndex(s => s.Time >= olderThan);
                     for (int i = 0; i <= last; i++)
                         if (!keep.ContainsKey(stream[i].Path))
-                            keep[stream[i].Path] = stream[i].Time >= olderThan ? $"newer than {olderThan:u}" : $"newer (by its log generations) than '{stream[last].Name}', which ended after {olderThan:u}";
+                            keep[stream[i].Path] = stream[i].Time >= olderThan ? $"newer than {UtcTime.Text(olderThan)}" : $"newer (by its log generations) than '{stream[last].Name}', which ended after {UtcTime.Text(olderThan)}";
                 }
             }
             var busy = new HashSet<string>(inUse == null ? Enumerable.Empty<string>() : sets.Where(inUse).Select(s => s.Path), StringComparer.Ordinal);
@@ -223,7 +231,7 @@ namespace EseBackup.Core.BackupSets
                         if (!keep.ContainsKey(s.Path)) keep[s.Path] = why;
             }
             var decisions = new List<RetentionDecision>();
-            var newestComplete = complete.Count > 0 ? complete.Max(s => s.Time) : (DateTime?)null;
+            var newestComplete = complete.Count > 0 ? complete.Max(s => s.Time) : (DateTimeOffset?)null;
             foreach (var s in sets)
             {
                 if (s.IsComplete)
@@ -231,8 +239,8 @@ namespace EseBackup.Core.BackupSets
                     decisions.Add(keep.TryGetValue(s.Path, out var why)
                         ? new RetentionDecision(s, false, why)
                         : new RetentionDecision(s, true, keepLast != null && olderThan != null
-                            ? $"not among the newest {keepLast} and older than {olderThan:u}"
-                            : keepLast != null ? $"not among the newest {keepLast} complete sets" : $"older than {olderThan:u}"));
+                            ? $"not among the newest {keepLast} and older than {UtcTime.Text(olderThan)}"
+                            : keepLast != null ? $"not among the newest {keepLast} complete sets" : $"older than {UtcTime.Text(olderThan)}"));
                 }
                 else if (s.IsUnreadable)
                     decisions.Add(new RetentionDecision(s, false, $"unreadable, so no rule removes it ({s.Reason})"));
@@ -289,7 +297,7 @@ namespace EseBackup.Core.BackupSets
         {
             var byId = complete.Where(s => s.SetId != null).GroupBy(s => s.SetId!.Value).ToDictionary(g => g.Key, g => g.First());
             // The latest end time along a set's chain: a child never sorts before its parent when clocks disagree.
-            var chainTime = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+            var chainTime = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
             foreach (var s in complete)
             {
                 var t = s.Time;

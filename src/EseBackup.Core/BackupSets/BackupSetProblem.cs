@@ -4,7 +4,9 @@ using System.IO;
 namespace EseBackup.Core.BackupSets
 {
     /// <summary>What is wrong with a backup set (or with restoring it).</summary>
-    public enum BackupProblemKind
+    // Int64-based on purpose: PowerShell's ConvertTo-Json writes such enums by name (it writes other enums as numbers), so
+    // exports say "Full", not 0, without -EnumsAsStrings (tests/pester/Export.Tests.ps1).
+    public enum BackupProblemKind : long
     {
         MissingManifest,
         BadManifest,

@@ -31,8 +31,14 @@ namespace EseBackup.Core.BackupSets
         /// <summary>Log segments checked (empty ones not counted).</summary>
         public long SegmentsChecked { get; set; }
         public TimeSpan Duration { get; set; }
-        public List<BackupSetProblem> Problems { get; } = new List<BackupSetProblem>();
+        public ProblemList<BackupSetProblem> Problems { get; } = new ProblemList<BackupSetProblem>();
         public bool IsValid => Problems.Count == 0;
+
+        /// <summary>How many problems were found (an export column; Problems holds them).</summary>
+        public int ProblemCount => Problems.Count;
+
+        /// <summary>The problems on one line: how many of each kind and the first message; empty when valid.</summary>
+        public string ProblemSummary => ProblemText.Summarize(Problems, p => p.Kind.ToString());
         public double MegabytesPerSecond => Duration.TotalSeconds > 0 ? BytesChecked / 1048576.0 / Duration.TotalSeconds : 0;
     }
 

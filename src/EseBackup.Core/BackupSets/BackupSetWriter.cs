@@ -101,7 +101,7 @@ namespace EseBackup.Core.BackupSets
                         // Leased now, so no retention of this module removes them any more: check they were not removed before.
                         CheckStillThere(parent, "The incremental cannot start");
                     }
-                    var setPath = ClaimSetFolder(root, session.StartTime, session.Kind, leases);
+                    var setPath = ClaimSetFolder(root, session.StartTime.UtcDateTime, session.Kind, leases);
                     var writer = new BackupSetWriter(session, root, setPath, parent, leases);
                     session.Attachment = writer;
                     session.SetPath = setPath;
@@ -234,7 +234,7 @@ namespace EseBackup.Core.BackupSets
                     ParentSetId = _parent?.SetId,
                     Kind = _session.Kind,
                     Source = _session.SourceKey,
-                    StartTime = _session.StartTime,
+                    StartTime = _session.StartTime.UtcDateTime,
                     EndTime = DateTime.UtcNow,
                     LogBaseName = logs.BaseName,
                     LogGenerationLow = logs.Files.Count == 0 ? 0 : logs.LowGeneration,

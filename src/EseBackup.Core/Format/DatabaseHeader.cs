@@ -5,7 +5,9 @@ using System.IO;
 namespace EseBackup.Core.Format
 {
     /// <summary>JET_dbstate: the database state recorded in the header.</summary>
-    public enum DatabaseState
+    // Int64-based on purpose: PowerShell's ConvertTo-Json writes such enums by name (it writes other enums as numbers), so
+    // exports say "Full", not 0, without -EnumsAsStrings (tests/pester/Export.Tests.ps1).
+    public enum DatabaseState : long
     {
         Unknown = 0,
         JustCreated = 1,

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -83,12 +84,33 @@ namespace EseBackup.Core.Format
         public long UninitializedPages { get; set; }
         public long BadPageCount { get; set; }
         /// <summary>The bad pages (the first <see cref="MaxBadPagesKept"/> when there are more).</summary>
-        public List<BadPage> BadPages { get; } = new List<BadPage>();
+        public ProblemList<BadPage> BadPages { get; } = new ProblemList<BadPage>();
         public bool HeaderChecksumValid { get; set; }
         public bool ShadowHeaderMatches { get; set; }
         public long BytesRead { get; set; }
         public TimeSpan Duration { get; set; }
         public bool IsValid => BadPageCount == 0 && HeaderChecksumValid && ShadowHeaderMatches;
+
+        /// <summary>Bad pages (the header pages among them) and a shadow header that differs: zero exactly when valid.</summary>
+        public long ProblemCount => BadPageCount + (ShadowHeaderMatches ? 0 : 1) + (HeaderChecksumValid || BadPages.Any(p => p.PageNumber == -1) ? 0 : 1);
+
+        /// <summary>What is wrong on one line (empty when valid): header, how many bad pages and the first few.</summary>
+        public string ProblemSummary
+        {
+            get
+            {
+                if (IsValid) return "";
+                var parts = new List<string>();
+                if (!HeaderChecksumValid) parts.Add("the database header checksum is wrong");
+                if (BadPageCount > 0)
+                {
+                    var first = string.Join(", ", BadPages.Take(3).Select(b => b.IsHeader ? "the header" : $"page {b.PageNumber}"));
+                    parts.Add($"{BadPageCount} of {PagesChecked} page(s) have a bad checksum{(first.Length > 0 ? $" ({first}{(BadPageCount > 3 ? ", ..." : "")})" : "")}");
+                }
+                if (!ShadowHeaderMatches && HeaderChecksumValid) parts.Add("the shadow header (page 1) differs from the database header (page 0)");
+                return string.Join("; ", parts);
+            }
+        }
         public double MegabytesPerSecond => Duration.TotalSeconds > 0 ? BytesRead / 1048576.0 / Duration.TotalSeconds : 0;
     }
 

@@ -155,7 +155,9 @@ namespace EseBackup.Core.Format
     }
 
     /// <summary>JET_filetype values at offset 667 of database, log and checkpoint headers.</summary>
-    public enum EseHeaderFileType
+    // Int64-based on purpose: PowerShell's ConvertTo-Json writes such enums by name (it writes other enums as numbers), so
+    // exports say "Full", not 0, without -EnumsAsStrings (tests/pester/Export.Tests.ps1).
+    public enum EseHeaderFileType : long
     {
         Unknown = 0,
         Database = 1,

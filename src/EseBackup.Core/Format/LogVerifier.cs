@@ -20,7 +20,9 @@ namespace EseBackup.Core.Format
     }
 
     /// <summary>What is wrong with a log file or with its link to the previous generation.</summary>
-    public enum LogProblemKind
+    // Int64-based on purpose: PowerShell's ConvertTo-Json writes such enums by name (it writes other enums as numbers), so
+    // exports say "Full", not 0, without -EnumsAsStrings (tests/pester/Export.Tests.ps1).
+    public enum LogProblemKind : long
     {
         /// <summary>The header is unreadable, fails its checksum, or declares a layout no engine writes.</summary>
         BadHeader,
@@ -117,7 +119,9 @@ namespace EseBackup.Core.Format
     }
 
     /// <summary>Where a log check ended.</summary>
-    public enum LogCheckStatus
+    // Int64-based on purpose: PowerShell's ConvertTo-Json writes such enums by name (it writes other enums as numbers), so
+    // exports say "Full", not 0, without -EnumsAsStrings (tests/pester/Export.Tests.ps1).
+    public enum LogCheckStatus : long
     {
         Valid,
         Invalid,
@@ -134,8 +138,13 @@ namespace EseBackup.Core.Format
         /// <summary>The generation in the header; from the file name when the header cannot be read; null when neither says.</summary>
         public long? Generation { get; set; }
 
-        /// <summary>The header, when it could be read and its checksum holds.</summary>
-        public LogFileHeader? Header { get; set; }
+        /// <summary>
+        /// The header, when it could be read and its checksum holds. Not public, so that ConvertTo-Json of a check stays
+        /// flat; scripts reach it through <see cref="GetHeader"/> (or the hidden <c>Header</c> property of the module's types.ps1xml).
+        /// </summary>
+        internal LogFileHeader? Header { get; set; }
+
+        public LogFileHeader? GetHeader() => Header;
         public EseSignature? LogSignature => Header?.LogSignature;
         public long Size { get; set; }
         public long SegmentsChecked { get; set; }
@@ -146,7 +155,13 @@ namespace EseBackup.Core.Format
         /// <summary>XOR of the checksums of the segments written in this generation (compared with the next generation's header).</summary>
         public ulong WrittenSegmentsChecksum { get; set; }
 
-        public List<LogProblem> Problems { get; } = new List<LogProblem>();
+        public ProblemList<LogProblem> Problems { get; } = new ProblemList<LogProblem>();
+
+        /// <summary>How many problems were found (an export column; Problems holds them).</summary>
+        public int ProblemCount => Problems.Count;
+
+        /// <summary>The problems on one line: how many of each kind and the first message; empty when none.</summary>
+        public string ProblemSummary => ProblemText.Summarize(Problems, p => p.Kind.ToString());
 
         /// <summary>Why the log could not be verified (the pre-segment format); null otherwise.</summary>
         public string? Note { get; set; }
@@ -559,7 +574,10 @@ namespace EseBackup.Core.Format
             return ((Path.GetDirectoryName(path) ?? "", name?.BaseName ?? "", generation), header);
         }
 
-        static string Describe(DateTime? time) => time == null ? "(none)" : time.Value.ToString("yyyy-MM-dd HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+        // To the millisecond (times that differ by less than a second must read differently), in UtcTime's convention.
+        static string Describe(DateTime? time) => time == null ? "(none)" :
+            time.Value.ToString("yyyy'-'MM'-'dd HH':'mm':'ss'.'fff", System.Globalization.CultureInfo.InvariantCulture) +
+            (time.Value.Kind == DateTimeKind.Unspecified ? " (writer's local time)" : "Z");
 
         static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1);
     }

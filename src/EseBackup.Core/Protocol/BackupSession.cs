@@ -7,7 +7,9 @@ using System.Threading;
 namespace EseBackup.Core.Protocol
 {
     /// <summary>Where a backup session stands in the JET external backup protocol.</summary>
-    public enum BackupSessionState
+    // Int64-based on purpose: PowerShell's ConvertTo-Json writes such enums by name (it writes other enums as numbers), so
+    // exports say "Full", not 0, without -EnumsAsStrings (tests/pester/Export.Tests.ps1).
+    public enum BackupSessionState : long
     {
         /// <summary>JetBeginExternalBackupInstance succeeded; nothing read yet.</summary>
         Started,
@@ -57,7 +59,7 @@ namespace EseBackup.Core.Protocol
             Kind = kind;
             SourceKey = sourceKey;
             Id = Guid.NewGuid();
-            StartTime = DateTime.UtcNow;
+            StartTime = DateTimeOffset.UtcNow;
         }
 
         internal static StringComparer PathComparer { get; } =
@@ -75,9 +77,10 @@ namespace EseBackup.Core.Protocol
         public BackupSessionState State { get { lock (_gate) return _state; } }
         private BackupSessionState _state = BackupSessionState.Started;
 
-        public DateTime StartTime { get; }
+        /// <summary>UTC (<see cref="UtcTime"/>); the set folder's name carries its second.</summary>
+        public DateTimeOffset StartTime { get; }
 
-        public DateTime? EndTime { get; private set; }
+        public DateTimeOffset? EndTime { get; private set; }
 
         /// <summary>Why the session was aborted (null while open or after a normal end).</summary>
         public string? AbortReason { get; private set; }
@@ -477,7 +480,7 @@ namespace EseBackup.Core.Protocol
             {
                 _state = state;
                 if (EndTime != null) return;
-                EndTime = DateTime.UtcNow;
+                EndTime = DateTimeOffset.UtcNow;
                 AbortReason = reason;
             }
             BackupSessionRegistry.Unregister(this);

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 
 namespace EseBackup.Core.Protocol
 {
-    public enum BackupKind
+    // Int64-based on purpose: PowerShell's ConvertTo-Json writes such enums by name (it writes other enums as numbers), so
+    // exports say "Full", not 0, without -EnumsAsStrings (tests/pester/Export.Tests.ps1).
+    public enum BackupKind : long
     {
         Full,
         Incremental,

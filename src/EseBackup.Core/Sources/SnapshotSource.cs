@@ -358,7 +358,7 @@ namespace EseBackup.Core.Sources
                 if (wanted.Count > 0 && !log.LogSignature.IsEmpty && !wanted.Contains(log.LogSignature))
                 {
                     unusable.Add((log.Generation, log.Path,
-                        $"it carries generation {log.Generation} of another log stream (log signature {log.LogSignature.Random:x8}, created {log.LogSignature.CreationTime:u}) than the database(s) ({string.Join(", ", wanted.Select(w => w!.Random.ToString("x8")))})"));
+                        $"it carries generation {log.Generation} of another log stream (log signature {log.LogSignature.Random:x8}, created {UtcTime.HeaderText(log.LogSignature.CreationTime)}) than the database(s) ({string.Join(", ", wanted.Select(w => w!.Random.ToString("x8")))})"));
                     continue;
                 }
                 if (byGeneration.TryGetValue(log.Generation, out var first))

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using EseBackup.Core;
 using EseBackup.Core.BackupSets;
 using EseBackup.Core.Protocol;
 using EseBackup.PowerShell.Internal;
@@ -137,7 +138,7 @@ namespace EseBackup.PowerShell.Cmdlets
                     WriteWarning($"Not removing {d.Set.Name}: set '{neededBy}' builds on it and stays (it was not among the sets given).");
                     continue;
                 }
-                var what = d.Set.IsComplete ? $"{d.Set.Kind} backup set from {d.Set.Time.ToLocalTime():g}" : "incomplete backup set";
+                var what = d.Set.IsComplete ? $"{d.Set.Kind.ToString()!.ToLowerInvariant()} backup set that ended {UtcTime.Text(d.Set.Time)}" : "incomplete backup set";
                 if (!ShouldProcess(d.Set.Path, $"Remove {what} ({d.Reason})")) continue;
                 BeginItem();
                 try

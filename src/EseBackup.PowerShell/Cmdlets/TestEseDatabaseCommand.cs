@@ -41,7 +41,7 @@ namespace EseBackup.PowerShell.Cmdlets
                 WriteVerbose($"'{path}': {result.PagesChecked:N0} page(s) of {result.PageSize} bytes checked ({result.ValidPages:N0} valid, {result.UninitializedPages:N0} never written, {result.BadPageCount:N0} bad), {result.BytesRead:N0} bytes in {result.Duration.TotalSeconds:0.0} s ({result.MegabytesPerSecond:0.0} MB/s).");
                 WriteObject(result);
                 if (result.BadPageCount > 0 || !result.HeaderChecksumValid)
-                    FailItem(new ErrorRecord(new EseFormatException(path, EseFormatProblem.BadPageChecksum, Summary(result), result.BadPages.FirstOrDefault()?.PageNumber),
+                    FailItem(new ErrorRecord(new EseFormatException(path, EseFormatProblem.BadPageChecksum, $"'{result.Path}': page checksum verification failed: {result.ProblemSummary}.", result.BadPages.FirstOrDefault()?.PageNumber),
                         "DatabaseVerificationFailed", ErrorCategory.InvalidData, result));
             }
             catch (OperationCanceledException)
@@ -56,14 +56,6 @@ namespace EseBackup.PowerShell.Cmdlets
             {
                 progress.Complete();
             }
-        }
-
-        /// <summary>One line for the failed verification: how many pages are bad and which come first.</summary>
-        static string Summary(DatabaseVerificationResult result)
-        {
-            var first = string.Join(", ", result.BadPages.Take(3).Select(b => b.IsHeader ? "the header" : $"page {b.PageNumber}"));
-            var header = result.HeaderChecksumValid ? "" : "the database header checksum is wrong; ";
-            return $"'{result.Path}': page checksum verification failed: {header}{result.BadPageCount} of {result.PagesChecked} page(s) have a bad checksum{(first.Length > 0 ? $" ({first}{(result.BadPageCount > 3 ? ", ..." : "")})" : "")}.";
         }
 
         protected override void StopProcessing() => _stop.Cancel();

@@ -72,7 +72,7 @@ namespace EseBackup.PowerShell.Internal
             var rate = seconds > 0 ? set.TotalBytes / 1048576.0 / seconds : 0;
             if (set.ParentSetId != null) WriteVerbose($"Incremental set builds on set {set.ParentSetId} (chain {set.ChainId}).");
             WriteVerbose($"Committed '{set.Path}': {set.Files.Count} file(s), {set.TotalBytes:N0} bytes in {seconds:0.0} s ({rate:0.0} MiB/s), logs {set.LogGenerationLow}-{set.LogGenerationHigh}.");
-            foreach (var note in set.Manifest.Notes) WriteVerbose("Left out: " + note);
+            foreach (var note in set.GetManifest().Notes) WriteVerbose("Left out: " + note);
         }
 
         protected void Release(BackupSession session)

@@ -1,12 +1,15 @@
 using System;
 using System.Globalization;
+using System.Management.Automation;
+using EseBackup.Core;
 
 namespace EseBackup.PowerShell.Internal
 {
     /// <summary>
     /// Text for people, used by the views in EseBackup.format.ps1xml (a view calls
     /// <c>[EseBackup.PowerShell.Internal.DisplayFormat]::Size($_.FileSize)</c>). Objects keep their raw numbers and
-    /// DateTimes, so sorting, filtering and serialisation are never affected; only the default display is.
+    /// times, so sorting, filtering and serialisation are never affected; only the default display is. Every time is
+    /// shown in the module's one convention, UTC with a Z (<see cref="UtcTime"/>), as set folder names carry it.
     /// </summary>
     public static class DisplayFormat
     {
@@ -60,19 +63,50 @@ namespace EseBackup.PowerShell.Internal
         /// <summary>The first 8 hex digits of an id: enough to tell sessions apart in a table.</summary>
         public static string ShortId(Guid id) => id.ToString("N").Substring(0, 8);
 
-        /// <summary>A time as local time to the minute (yyyy-MM-dd HH:mm), for tables that must fit 80 columns; null shows empty.</summary>
-        public static string LocalMinute(DateTime? time) =>
-            time is null ? string.Empty : (time.Value.Kind == DateTimeKind.Utc ? time.Value.ToLocalTime() : time.Value).ToString("yyyy-MM-dd HH:mm", CultureInfo.CurrentCulture);
+        /// <summary>A time the module recorded, in its one convention (<see cref="UtcTime"/>): 2026-11-30 01:23:45Z. Null shows empty.</summary>
+        public static string Utc(object? time) => AsInstant(time) is DateTimeOffset t ? UtcTime.Text(t) : string.Empty;
+
+        /// <summary>The same to the minute (2026-11-30 01:23Z), for tables that must fit 80 columns.</summary>
+        public static string UtcMinute(object? time) =>
+            AsInstant(time) is DateTimeOffset t ? t.ToUniversalTime().ToString(UtcTime.MinuteFormat, CultureInfo.InvariantCulture) : string.Empty;
 
         /// <summary>
-        /// A header time as local time, to the second. UTC times are converted; times the engine stored without
-        /// the UTC flag are already the writing machine's local time and are shown as stored. Null shows empty.
+        /// A time from an ESE header: UTC with its Z when the engine flagged it so; a time stored without the flag is
+        /// the writing machine's local clock and says so (<see cref="UtcTime.HeaderText"/>). Null shows empty.
         /// </summary>
-        public static string LocalTime(DateTime? time)
+        public static string HeaderTime(object? time)
         {
-            if (time is null) return string.Empty;
-            var t = time.Value.Kind == DateTimeKind.Utc ? time.Value.ToLocalTime() : time.Value;
-            return t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.CurrentCulture);
+            var value = time is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : time;
+            return value is DateTime d ? UtcTime.HeaderText(d) : Utc(value);
+        }
+
+        /// <summary>A header time to the minute: 2026-11-30 01:23Z, or "… local" when the engine did not flag it UTC.</summary>
+        public static string HeaderMinute(object? time)
+        {
+            var value = time is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : time;
+            return value is DateTime d && d.Kind == DateTimeKind.Unspecified
+                ? d.ToString("yyyy'-'MM'-'dd HH':'mm", CultureInfo.InvariantCulture) + " local"
+                : UtcMinute(value);
+        }
+
+        /// <summary>
+        /// The instant a view was given: a DateTimeOffset, a DateTime (UTC unless it says local), or what Start-Job and
+        /// Import-Clixml make of a DateTimeOffset (a property bag whose UtcDateTime survives, or, serialised too deep,
+        /// its text with the offset); null for anything else.
+        /// </summary>
+        private static DateTimeOffset? AsInstant(object? time)
+        {
+            if (time is PSObject pso)
+                time = pso.BaseObject is PSCustomObject ? pso.Properties["UtcDateTime"]?.Value ?? pso.ToString() : pso.BaseObject;
+            return time switch
+            {
+                DateTimeOffset o => o,
+                DateTime d => UtcTime.From(d),
+                PSObject inner => AsInstant(inner),
+                string s when DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var o) => o,
+                string s when DateTimeOffset.TryParse(s, CultureInfo.CurrentCulture, DateTimeStyles.None, out var o) => o,
+                _ => null,
+            };
         }
     }
 }

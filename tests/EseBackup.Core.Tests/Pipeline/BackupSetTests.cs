@@ -48,8 +48,8 @@ namespace EseBackup.Core.Tests.Pipeline
                 Assert.Equal(set.TotalBytes, lastBytes);
                 // The name is the UTC start time with its Z marker, to the second of the manifest's start time.
                 Assert.Matches(@"^\d{8}-\d{6}Z-full$", set.Name);
-                Assert.Equal(DateTimeKind.Utc, set.StartTime.Kind);
-                Assert.Equal(set.StartTime.Ticks - set.StartTime.Ticks % TimeSpan.TicksPerSecond, SetFolderName.TryParse(set.Name)!.StartTime.Ticks);
+                Assert.Equal(TimeSpan.Zero, set.StartTime.Offset);
+                Assert.Equal(set.StartTime.UtcTicks - set.StartTime.UtcTicks % TimeSpan.TicksPerSecond, SetFolderName.TryParse(set.Name)!.StartTime.Ticks);
                 Assert.Empty(Directory.GetFiles(set.Path, "*.partial"));
                 Assert.Empty(Directory.GetFiles(set.Path, "*.tmp"));
                 // Nothing in the source changed (no truncation on a snapshot).

@@ -85,7 +85,7 @@ namespace EseBackup.Core.Tests.Restore
             var list = BackupSetInfo.List(t.Backups);
             Assert.Equal(new[] { newFull.Path, oldIncr, oldFull, leftoverNew, leftoverOld }, list.Select(s => s.Path).ToArray());
             Assert.Equal(new[] { 0, 1, 0 }, list.Take(3).Select(s => s.ChainPosition).ToArray());
-            Assert.All(list, s => Assert.Equal(DateTimeKind.Utc, s.Time.Kind));
+            Assert.All(list, s => Assert.Equal(TimeSpan.Zero, s.Time.Offset));
             Assert.Equal(BackupKind.Full, list[3].Kind);
             Assert.Equal(new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc), list[3].Time);
 
