@@ -89,6 +89,20 @@ function Invoke-Build {
     Get-ChildItem $publish -Filter *.dll |
         Where-Object { -not (Test-Path (Join-Path $PSHOME $_.Name)) -and -not (Test-Path (Join-Path $runtimeDir $_.Name)) } |
         Copy-Item -Destination $net8
+    # The Azure Blob store and the Azure SDK, apart from the core, loaded only when a command names a container
+    # URL: azure/net8.0 in a load context of its own on PowerShell 7.4+ (through EseBackup.Stores.Loader in
+    # net8.0/, sharing EseBackup.Core with the module), azure/netstandard2.0 elsewhere (Windows PowerShell 5.1).
+    Copy-Item (Join-Path $RepoRoot "src/EseBackup.Stores.Loader/bin/$Configuration/net8.0/EseBackup.Stores.Loader.dll") -Destination $net8
+    foreach ($tfm in @('net8.0', 'netstandard2.0')) {
+        $azurePublish = Join-Path $OutDir "obj/azure-$tfm"
+        if (Test-Path $azurePublish) { Remove-Item $azurePublish -Recurse -Force }
+        Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/EseBackup.Stores.Azure/EseBackup.Stores.Azure.csproj'), '-f', $tfm,
+            '-c', $Configuration, '--no-build', '-o', $azurePublish, '--nologo', '-v', 'quiet')
+        # The core is the module's own copy (shared, never a second one); symbols stay out of the module.
+        Get-ChildItem $azurePublish -Recurse -File -Include 'EseBackup.Core.dll', '*.pdb' | Remove-Item -Force
+        $null = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'azure') -Force
+        Copy-Item $azurePublish -Destination (Join-Path $ModuleOut "azure/$tfm") -Recurse
+    }
     Copy-Item (Join-Path $RepoRoot 'EseBackup.psd1') -Destination $ModuleOut
     Get-ChildItem (Join-Path $RepoRoot 'module') -File | Copy-Item -Destination $ModuleOut
     $helpSrc = Join-Path $RepoRoot 'module/en-US'

@@ -206,8 +206,8 @@ Describe 'Exports read back field by field' {
     }
 
     It 'Export-Csv of <What> gives value cells (counts, one-line problems, enum names, UTC instants) that read back with Import-Csv' -ForEach @(
-        @{ What = 'Get-EseBackupSet'; Get = { Get-EseBackupSet -Path $script:Store } }
-        @{ What = 'a BackupSet from Backup-EseDatabase'; Get = { $script:Set } }
+        @{ What = 'Get-EseBackupSet'; Get = { Get-EseBackupSet -Path $script:Store }; Times = @('Time', 'StartTime', 'EndTime') }
+        @{ What = 'a BackupSet from Backup-EseDatabase'; Get = { $script:Set }; Times = @('StartTime', 'EndTime') }
         @{ What = 'Test-EseBackup of a valid and a damaged set'; Get = { Test-EseBackup -Path $script:Set.Path; Get-Written { Test-EseBackup -Path $script:Damaged } } }
         @{ What = 'Test-EseDatabase of a database with a bad page'; Get = { Get-Written { Test-EseDatabase -Path (Join-Path $script:BadSource 'Fixture.edb') } } }
         @{ What = 'Test-EseLogFile of a folder with a damaged log'; Get = { Get-Written { Test-EseLogFile -Path $script:BadSource -ErrorAction SilentlyContinue } } }
@@ -219,6 +219,8 @@ Describe 'Exports read back field by field' {
         $rows = @(Import-Csv -Path $script:Csv)
         $rows.Count | Should -Be $live.Count
         for ($i = 0; $i -lt $live.Count; $i++) { Assert-CsvRow $rows[$i] $live[$i] }
+        # The times the module records carry their zone in the cell, not a bare wall clock.
+        foreach ($name in @($Times | Where-Object { $_ })) { $rows[0].$name | Should -Match ' \+00:00$' -Because "column $name" }
         # Where a result can fail, its count and one-line summary are columns, and a failure shows in them.
         if ($live[0].PSObject.Properties['ProblemCount']) {
             $bad = @($live | Where-Object { -not $_.IsValid -and $null -ne $_.IsValid })

@@ -41,7 +41,8 @@ namespace EseBackup.PowerShell.Internal
         public static string DependencyFolderName(Version runtimeVersion) =>
             runtimeVersion.Major >= 8 ? "net8.0" : "netstandard2.0";
 
-        private static string ModuleRoot =>
+        /// <summary>The module's folder (where the cmdlet assembly is).</summary>
+        internal static string ModuleRoot =>
             Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? AppDomain.CurrentDomain.BaseDirectory;
 
         /// <summary>Called by PowerShell when the module is imported (once per import, in any runspace).</summary>
@@ -55,7 +56,12 @@ namespace EseBackup.PowerShell.Internal
             // Load the core now so its types ([EseBackup.Core.Format.DatabaseState], ...) are there for
             // scripts from the moment of import, not only after the first cmdlet ran.
             Assembly.Load(new AssemblyName("EseBackup.Core"));
+            // Container URLs go to the Azure Blob store, which loads only when a command first names one.
+            RegisterStores();
         }
+
+        // Its own method so that the core's types are resolved only after the handler above is in place.
+        private static void RegisterStores() => AzureBlobStoreLoader.Register();
 
         /// <summary>Called by PowerShell on Remove-Module: the handler goes when the last import goes.</summary>
         public void OnRemove(PSModuleInfo psModuleInfo)
@@ -66,7 +72,11 @@ namespace EseBackup.PowerShell.Internal
             EseInstance.CloseAll();
             lock (Gate)
             {
-                if (_importCount > 0 && --_importCount == 0) AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencyFolder;
+                if (_importCount > 0 && --_importCount == 0)
+                {
+                    AzureBlobStoreLoader.Unregister();
+                    AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencyFolder;
+                }
             }
         }
 
