@@ -55,7 +55,7 @@ namespace EseBackup.PowerShell.Cmdlets
             }
         }
 
-        void Problem(BackupSetProblem p) => WriteError(new ErrorRecord(new BackupSetException(p), "BackupSet" + p.Kind, ErrorCategory.InvalidData, p));
+        void Problem(BackupSetProblem p) => WriteProblem(new ErrorRecord(new BackupSetException(p), "BackupSet" + p.Kind, ErrorCategory.InvalidData, p));
 
         void Progress(BackupSetVerifyProgress p) =>
             _progress?.Report($"{System.IO.Path.GetFileName(p.CurrentFile)}: {p.BytesDone / 1048576} of {p.BytesTotal / 1048576} MiB", p.BytesDone, p.BytesTotal);
