@@ -105,13 +105,21 @@ Describe 'Backup sets in a blob container' {
         $url = New-AzuriteContainerUrl $script:Azurite 'db'
         $full = Backup-EseDatabase -Path $src -Destination $url
         (Test-EseBackup -Path $full.Path).IsValid | Should -BeTrue
+        Step-CurrentLog $src
+        $other = Backup-EseDatabase -Path $src -Destination $url
 
         Set-BlobDamage $url "db/$(Split-Path $full.Path -Leaf)/Fixture.edb" -Page 10
-        $result = Test-EseBackup -Path $full.Path -ErrorAction SilentlyContinue
+        # One set named: its failed verification is a terminating error carrying the result (as for a folder).
+        $result = $null
+        try { Test-EseBackup -Path $full.Path -ErrorAction Stop } catch { $result = $_.TargetObject; $message = $_.Exception.Message }
         $result.IsValid | Should -BeFalse
-        $text = ($result.Problems | Out-String)
-        $text | Should -Match 'Fixture\.edb'
-        $text | Should -Match 'page'
+        $message | Should -Match ([regex]::Escape("$($full.Path)/Fixture.edb"))
+        $message | Should -Match 'page \d+ .*checksum'
+        # The container as a whole: that set fails, the other one still verifies.
+        $all = @(Test-EseBackup -Path $url -ErrorAction SilentlyContinue)
+        @($all | Where-Object { -not $_.IsValid }).Count | Should -Be 1
+        @($all | Where-Object IsValid).Count | Should -Be 1
+        (Test-EseBackup -Path $other.Path).IsValid | Should -BeTrue
 
         $restored = New-TestFolder 'pester-blob-refused'
         { Restore-EseBackup -Path $full.Path -Destination $restored -Confirm:$false -ErrorAction Stop } | Should -Throw
@@ -143,9 +151,13 @@ Describe 'Backup sets in a blob container' {
         $src = New-WrittenDatabaseFolder 'pester-blob-fresh' -PageCount 64 -LastGeneration 2
         $url = New-AzuriteContainerUrl $script:Azurite 'db'
         Test-EseBackupFreshness -Destination $url -SourcePath $src -MaxAge '01:00:00' | Should -BeFalse
-        $null = Backup-EseDatabase -Path $src -Destination $url
+        $full = Backup-EseDatabase -Path $src -Destination $url
         Test-EseBackupFreshness -Destination $url -SourcePath $src -MaxAge '01:00:00' | Should -BeTrue
-        (Test-EseBackupFreshness -Destination $url -MaxAge '01:00:00' -Detailed).IsFresh | Should -BeTrue
+        $detail = Test-EseBackupFreshness -Destination $url -MaxAge '01:00:00' -Detailed
+        $detail.IsCurrent | Should -BeTrue
+        $detail.NewestFullSet.Path | Should -Be $full.Path
+        # Another source's backups do not count.
+        Test-EseBackupFreshness -Destination $url -SourcePath (New-TestFolder 'pester-blob-other') -MaxAge '01:00:00' | Should -BeFalse
     }
 }
 
@@ -209,7 +221,7 @@ $set = Backup-EseDatabase -Path $Source -Destination $Url
         foreach ($s in $sets) { $s.IsComplete | Should -BeTrue; (Test-EseBackup -Path $s.Path -Quick).IsValid | Should -BeTrue -Because $s.Path }
     }
 
-    It 'a backup killed mid-upload leaves an incomplete set that is listed as such and never built on' {
+    It 'a backup killed mid-upload leaves an incomplete set that is listed as such, never built on, and removed once its lease expired' {
         if (Skip-WithoutAzurite -Cmdlets) { return }
         $src = New-WrittenDatabaseFolder 'pester-blob-killed' -PageCount 8192 -LastGeneration 2   # 64 MiB: seconds to upload
         $url = New-AzuriteContainerUrl $script:Azurite 'db'
@@ -240,6 +252,17 @@ $set = Backup-EseDatabase -Path $Source -Destination $Url
         $byPath = @{}; Get-EseBackupSet -Path $url | ForEach-Object { $byPath[$_.Path] = $_ }
         $byPath[$incr.Path].ParentSetId | Should -Be $byPath[$good.Path].SetId
         (Test-EseBackup -Path $incr.Path).IsValid | Should -BeTrue
+
+        # The killed backup's blob lease is not renewed: while it lasts the set is in use and retention keeps it;
+        # once it expired (30 s) the lease is stale and retention takes it over and removes the set.
+        $killedPath = $incomplete[0].Path
+        $null = Remove-EseBackupSet -Path $url -KeepLast 2 -IncludeIncomplete -Confirm:$false -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        @((Get-EseBackupSet -Path $url).Path) | Should -Contain $killedPath -Because 'its lease was still live'
+        Start-Sleep -Seconds 32
+        $removed = @(Remove-EseBackupSet -Path $url -KeepLast 2 -IncludeIncomplete -Confirm:$false)
+        @($removed.Path) | Should -Be @($killedPath)
+        @((Get-EseBackupSet -Path $url).Path) | Sort-Object | Should -Be (@($good.Path, $incr.Path) | Sort-Object)
+        @(Get-AzuriteBlobNames $script:Azurite $url | Where-Object { $_ -like "db/*$(Split-Path $killedPath -Leaf)*" }) | Should -BeNullOrEmpty
     }
 }
 
@@ -265,13 +288,13 @@ foreach (`$p in 'All', 'Read, List') {
 Import-Module '$($script:ModulePath)'
 `$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'; `$InformationPreference = 'Continue'
 Remove-Item Env:AZURE_STORAGE_CONNECTION_STRING
-`$set = Backup-EseDatabase -Path '$src' -Destination '$url?$($sas[0])' -Verbose
+`$set = Backup-EseDatabase -Path '$src' -Destination '${url}?$($sas[0])' -Verbose
 `$set | Format-List * -Force | Out-String
 `$set | ConvertTo-Json -Depth 6
-Get-EseBackupSet -Path '$url?$($sas[0])' | ConvertTo-Json -Depth 6
-Test-EseBackup -Path '$url?$($sas[0])' -Verbose | Format-List * -Force | Out-String
+Get-EseBackupSet -Path '${url}?$($sas[0])' | ConvertTo-Json -Depth 6
+Test-EseBackup -Path '${url}?$($sas[0])' -Verbose | Format-List * -Force | Out-String
 # Refused: a read-only SAS cannot write, an account key that is wrong cannot list.
-try { Backup-EseDatabase -Path '$src' -Destination '$url?$($sas[1])' -ErrorAction Stop } catch { `$_ | Format-List * -Force | Out-String; `$_.Exception.ToString() }
+try { Backup-EseDatabase -Path '$src' -Destination '${url}?$($sas[1])' -ErrorAction Stop } catch { `$_ | Format-List * -Force | Out-String; `$_.Exception.ToString() }
 `$env:AZURE_STORAGE_CONNECTION_STRING = '$($script:Azurite.ConnectionString)'.Replace('$script:AzuriteKey', 'V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXk=')
 try { Get-EseBackupSet -Path '$url' -ErrorAction Stop } catch { `$_ | Format-List * -Force | Out-String; `$_.Exception.ToString() }
 `$env:AZURE_STORAGE_CONNECTION_STRING = '$($script:Azurite.ConnectionString)'

@@ -105,6 +105,40 @@ catch { "CAUGHT=$($_.FullyQualifiedErrorId)|$($_.CategoryInfo.Category)|$($_.Exc
     }
 }
 
+Describe 'A verification that fails, under $ErrorActionPreference = Stop' {
+    BeforeEach {
+        if (-not $script:HasFixtures) { Set-ItResult -Skipped -Because "the fixture library (EseFixtureWriter) is not built at $script:FixturesDll" }
+    }
+
+    It 'catch sees the verification failure with the whole result, not the first problem (Test-EseBackup, Test-EseDatabase, Test-EseLogFile)' {
+        $root = New-TestFolder 'runbook'
+        $src = New-SourceFolder (Join-Path $root 'src')
+        $set = Backup-EseDatabase -Path $src -Destination (Join-Path $root 'dest')
+        $null = Set-BadPage $set.Path
+        $db = Set-BadPage $src
+        $log = Join-Path $src 'edb00002.log'
+        $bytes = [IO.File]::ReadAllBytes($log); $bytes[4096 * 3 + 100] = $bytes[4096 * 3 + 100] -bxor 0x10; [IO.File]::WriteAllBytes($log, $bytes)
+        $run = Invoke-ChildPwsh -Script @'
+param($ModulePath, $Set, $Database, $Log)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+try { $null = Test-EseBackup -Path $Set; 'SET-NOT-CAUGHT' }
+catch { "SET=$($_.FullyQualifiedErrorId)|$(@($_.TargetObject.Problems).Count)|$(@($_.TargetObject.Problems.Kind) -join ',')" }
+try { $null = Test-EseDatabase -Path $Database; 'DB-NOT-CAUGHT' }
+catch { "DB=$($_.FullyQualifiedErrorId)|$(@($_.TargetObject.BadPages).Count)|$(@($_.TargetObject.BadPages.PageNumber) -join ',')" }
+try { $null = Test-EseLogFile -Path $Log; 'LOG-NOT-CAUGHT' }
+catch { "LOG=$($_.FullyQualifiedErrorId)|$(@($_.TargetObject.Problems).Count)" }
+# -ErrorAction Stop on the command does the same.
+try { $null = Test-EseDatabase -Path $Database -ErrorAction Stop } catch { "DB-EA=$($_.FullyQualifiedErrorId)" }
+'@ -ArgumentList $script:ModulePath, $set.Path, $db, $log
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        @($run.Output | Where-Object { $_ -like 'SET=BackupSetVerificationFailed*|*BadPage*' }).Count | Should -Be 1 -Because $run.Text
+        @($run.Output | Where-Object { $_ -like 'DB=DatabaseVerificationFailed*|1|100' }).Count | Should -Be 1 -Because $run.Text
+        @($run.Output | Where-Object { $_ -like 'LOG=LogVerificationFailed*|[1-9]*' }).Count | Should -Be 1 -Because $run.Text
+        @($run.Output | Where-Object { $_ -like 'DB-EA=DatabaseVerificationFailed*' }).Count | Should -Be 1 -Because $run.Text
+    }
+}
+
 Describe 'A -Path that matches nothing is an error, for every cmdlet' {
     # The decision (about_EseBackup, ERRORS IN SCRIPTS): every cmdlet reports PathNotFound and leaves $? False. A query
     # (Get-*) reports it as Get-Item does: non-terminating, hidden by -ErrorAction SilentlyContinue, terminating under

@@ -56,7 +56,7 @@ namespace EseBackup.PowerShell.Cmdlets
             try
             {
                 var result = BackupSetVerifier.Verify(setPath, Quick.IsPresent,
-                    onProblem: p => WriteError(new ErrorRecord(new BackupSetException(p), "BackupSet" + p.Kind, ErrorCategory.InvalidData, p)),
+                    onProblem: p => WriteProblem(new ErrorRecord(new BackupSetException(p), "BackupSet" + p.Kind, ErrorCategory.InvalidData, p)),
                     onProgress: p => progress.Report($"{System.IO.Path.GetFileName(p.CurrentFile)}: {p.BytesDone / 1048576} of {p.BytesTotal / 1048576} MiB", p.BytesDone, p.BytesTotal),
                     cancellation: _stop.Token, catalog: catalog);
                 WriteVerbose($"'{result.Name}': {result.FilesChecked} file(s), {result.BytesChecked:N0} bytes, {result.PagesChecked:N0} page(s) checked in {result.Duration.TotalSeconds:0.0} s ({result.MegabytesPerSecond:0.0} MB/s); {(result.IsValid ? "valid" : $"{result.Problems.Count} problem(s)")}.");

@@ -32,7 +32,7 @@ namespace EseBackup.PowerShell.Cmdlets
             try
             {
                 var result = DatabaseVerifier.Verify(path,
-                    onBadPage: bad => WriteError(new ErrorRecord(
+                    onBadPage: bad => WriteProblem(new ErrorRecord(
                         new EseFormatException(path, EseFormatProblem.BadPageChecksum, bad.Describe(), bad.PageNumber), "BadPageChecksum", ErrorCategory.InvalidData, bad)),
                     onProgress: (done, total) => progress.Report($"{done / 1048576} of {total / 1048576} MiB", done, total),
                     cancellation: _stop.Token);

@@ -45,7 +45,7 @@ namespace EseBackup.PowerShell.Cmdlets
                         index++;
                         BeginItem();
                         foreach (var problem in check.Problems)
-                            WriteError(new ErrorRecord(new EseFormatException(problem.Path, FormatProblemOf(problem.Kind), problem.Message),
+                            WriteProblem(new ErrorRecord(new EseFormatException(problem.Path, FormatProblemOf(problem.Kind), problem.Message),
                                 "Log" + problem.Kind, problem.Kind == LogProblemKind.Unreadable ? ErrorCategory.ReadError : ErrorCategory.InvalidData, problem));
                         WriteObject(check);
                         // The failure contract (EseCmdlet): one log that fails verification throws, carrying its check.

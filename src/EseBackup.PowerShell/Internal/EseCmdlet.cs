@@ -82,6 +82,31 @@ namespace EseBackup.PowerShell.Internal
             else FailItem(record);
         }
 
+        /// <summary>
+        /// Writes one problem a verification found (a bad page, a bad log segment, a hash mismatch) as a
+        /// non-terminating error, unless errors stop this command (-ErrorAction Stop, or $ErrorActionPreference =
+        /// 'Stop' as runbooks set it). Then the first problem would end the command before the item's own failure,
+        /// which carries the whole result, is thrown: catch would see one problem instead of the result with all of
+        /// them. The problems are on the result either way.
+        /// </summary>
+        protected void WriteProblem(ErrorRecord record)
+        {
+            if (!ErrorsStop()) WriteError(record);
+        }
+
+        private bool ErrorsStop()
+        {
+            var preference = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var bound) ? bound : GetVariableValue("ErrorActionPreference");
+            try
+            {
+                return preference != null && (ActionPreference)LanguagePrimitives.ConvertTo(preference, typeof(ActionPreference)) == ActionPreference.Stop;
+            }
+            catch (PSInvalidCastException)
+            {
+                return false;
+            }
+        }
+
         private void ReleaseHeldFailure()
         {
             var held = _heldFailure;
