@@ -11,9 +11,15 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Support/ChildPwsh.ps1')
     . (Join-Path $PSScriptRoot 'Support/Failures.ps1')
 
+    # Each source is its own log stream (its own seed): two folders of one stream are copies of one database, and an
+    # incremental may rightly build on a set of either.
+    $script:SourceSeed = 100
     function New-SmallSource([int] $PageCount = 64) {
         $src = New-TestFolder 'pester-race-src'
         $spec = [EseBackup.Fixtures.DatabaseFolderSpec]::new()
+        $script:SourceSeed++
+        $spec.Database.Seed = $script:SourceSeed
+        $spec.Logs.Seed = $script:SourceSeed
         $spec.Database.PageSize = 8192
         $spec.Database.PageCount = $PageCount
         $spec.Logs.FirstGeneration = 1
@@ -126,11 +132,12 @@ for ($i = 0; $i -lt 3; $i++) {
         $srcB = New-SmallSource 32
         $dest = New-TestFolder 'pester-race-dest'
         $work = New-TestFolder 'pester-race-work'
+        (Get-EseDatabaseInfo -Path $srcA).LogSignature | Should -Not -Be (Get-EseDatabaseInfo -Path $srcB).LogSignature -Because 'C is another database, not a copy of A'
         $first = Backup-EseDatabase -Path $srcA -Destination $dest
         # The writer: incrementals of A, slowed down so that each is being written for a few hundred ms; a full when
         # retention took the chain while no incremental was running.
         $writer = @'
-for ($i = 0; $i -lt 6; $i++) {
+for ($i = 0; $i -lt 10; $i++) {
     $null = [EseBackup.Fixtures.EseFixtureWriter]::RollCurrentLog($A, 'edb', '.log', 5)
     $start = [DateTime]::UtcNow.Ticks
     try {

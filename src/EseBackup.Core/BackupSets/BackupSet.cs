@@ -308,9 +308,11 @@ namespace EseBackup.Core.BackupSets
         /// <summary>
         /// The set a new incremental builds on: the newest complete set of the same log stream (same log
         /// signature; the same source when signatures are unknown) whose chain starts with a full set here.
-        /// Fails with JET_errMissingFullBackup when there is none.
+        /// Fails with JET_errMissingFullBackup when there is none. With <paramref name="startedAt"/> (the new
+        /// backup's start), a set that ended after it is passed over: the chain check refuses a set that started
+        /// before its parent ended (<see cref="BackupChain"/>), so building on one would commit a set that never restores.
         /// </summary>
-        public BackupSet FindChainParent(ManifestSignature? logSignature, string source)
+        public BackupSet FindChainParent(ManifestSignature? logSignature, string source, DateTimeOffset? startedAt = null)
         {
             var byId = Sets.ToDictionary(s => s.SetId);
             // Newest by the log generations it holds (a clock can lie; the stream's generations cannot), then by time.
@@ -320,6 +322,8 @@ namespace EseBackup.Core.BackupSets
                     ? candidate.Manifest.LogSignature.SameAs(logSignature)
                     : string.Equals(candidate.Source, source, StringComparison.OrdinalIgnoreCase);
                 if (!sameStream) continue;
+                // Committed meanwhile, by another process backing up the same log stream (a copy of the folder, another snapshot).
+                if (startedAt != null && candidate.EndTime > startedAt.Value) continue;
                 if (ChainReachesFull(candidate, byId)) return candidate;
             }
             var incompleteNote = Incomplete.Count > 0 ? $" ({Incomplete.Count} incomplete set folder(s) there were ignored)" : "";

@@ -115,7 +115,7 @@ namespace EseBackup.Core.BackupSets
                     {
                         logSignature ??= session.Source is Sources.SnapshotSource snapshot ? SetFileFacts.ToManifest(snapshot.LogSignature) : null;
                         var catalog = BackupSetCatalog.Scan(store);
-                        parent = catalog.FindChainParent(logSignature, session.SourceKey);
+                        parent = catalog.FindChainParent(logSignature, session.SourceKey, session.StartTime);
                         foreach (var set in BackupChain.Resolve(parent, catalog).Sets)
                         {
                             var lease = set.Store.TryAcquireLease(set.Name, LeaseWait)

@@ -311,9 +311,24 @@ namespace EseBackup.Core.Format
             ulong low = columns.GetElement(0) ^ columns.GetElement(2);
             ulong high = columns.GetElement(1) ^ columns.GetElement(3);
             uint indexes = Parity64(columns.GetElement(2) ^ columns.GetElement(3)) | (Parity64(Fold(bit1)) << 1) | (Parity64(Fold(bit2)) << 2);
-            // Bit j of a group index: entry m holds the XOR of the groups g with g >> j == m, so the odd
-            // entries are the groups with bit j set, and pairing neighbours gives the next level.
-            // Linear in the group count rather than a pass over all groups per bit.
+            indexes |= GroupIndexParities(groupXor, groups) << 3;
+            columnsLow = low;
+            columnsHigh = high;
+            oddChunkIndexes = indexes;
+            oddChunkCount = Parity64(low ^ high);
+        }
+
+        static ulong Fold(Vector256<ulong> v) => v.GetElement(0) ^ v.GetElement(1) ^ v.GetElement(2) ^ v.GetElement(3);
+
+        /// <summary>
+        /// Bit j of the result is the parity of the groups whose index has bit j set. Level j: entry m holds the XOR of
+        /// the groups g with g >> j == m, so the odd entries are the groups with bit j set, and pairing neighbours gives
+        /// the next level; linear in the group count rather than a pass over all groups per bit. Overwrites the entries.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static unsafe uint GroupIndexParities(Vector256<ulong>* groupXor, int groups)
+        {
+            uint bits = 0;
             for (int j = 0, n = groups; (1 << j) < groups; j++, n = (n + 1) / 2)
             {
                 var acc = Vector256<ulong>.Zero;
@@ -323,15 +338,10 @@ namespace EseBackup.Core.Format
                     groupXor[k] = groupXor[2 * k] ^ groupXor[2 * k + 1];
                 }
                 if ((n & 1) != 0) groupXor[n / 2] = groupXor[n - 1];
-                indexes |= Parity64(Fold(acc)) << (j + 3);
+                bits |= Parity64(Fold(acc)) << j;
             }
-            columnsLow = low;
-            columnsHigh = high;
-            oddChunkIndexes = indexes;
-            oddChunkCount = Parity64(low ^ high);
+            return bits;
         }
-
-        static ulong Fold(Vector256<ulong> v) => v.GetElement(0) ^ v.GetElement(1) ^ v.GetElement(2) ^ v.GetElement(3);
 
         /// <summary>
         /// The same with 512-bit vectors (AVX-512): a group of 8 chunks is two vectors, chunks 0–3 and 4–7, each
@@ -342,7 +352,8 @@ namespace EseBackup.Core.Format
         [SkipLocalsInit]
         static unsafe void ChunkParitiesVector512(ulong* q, int groups, bool headerBlock, out ulong columnsLow, out ulong columnsHigh, out uint oddChunkIndexes, out uint oddChunkCount)
         {
-            var groupXor = stackalloc Vector512<ulong>[64];
+            // Only the parity of each group's XOR is needed later, so the two halves are folded into one 256-bit entry.
+            var groupXor = stackalloc Vector256<ulong>[64];
             var columns = Vector512<ulong>.Zero;
             var bit2 = columns;
             for (int g = 0; g < groups; g++, q += 16)
@@ -353,25 +364,14 @@ namespace EseBackup.Core.Format
                 var all = u ^ v;
                 columns ^= all;
                 bit2 ^= v;
-                groupXor[g] = all;
+                groupXor[g] = all.GetLower() ^ all.GetUpper();
             }
             ulong c0 = columns.GetElement(0), c1 = columns.GetElement(1), c2 = columns.GetElement(2), c3 = columns.GetElement(3);
             ulong c4 = columns.GetElement(4), c5 = columns.GetElement(5), c6 = columns.GetElement(6), c7 = columns.GetElement(7);
             ulong low = c0 ^ c2 ^ c4 ^ c6;
             ulong high = c1 ^ c3 ^ c5 ^ c7;
             uint indexes = Parity64(c2 ^ c3 ^ c6 ^ c7) | (Parity64(c4 ^ c5 ^ c6 ^ c7) << 1) | (Parity64(Fold(bit2)) << 2);
-            // Bit j of a group index, level by level as in ChunkParitiesVector256.
-            for (int j = 0, n = groups; (1 << j) < groups; j++, n = (n + 1) / 2)
-            {
-                var acc = Vector512<ulong>.Zero;
-                for (int k = 0; k < n / 2; k++)
-                {
-                    acc ^= groupXor[2 * k + 1];
-                    groupXor[k] = groupXor[2 * k] ^ groupXor[2 * k + 1];
-                }
-                if ((n & 1) != 0) groupXor[n / 2] = groupXor[n - 1];
-                indexes |= Parity64(Fold(acc)) << (j + 3);
-            }
+            indexes |= GroupIndexParities(groupXor, groups) << 3;
             columnsLow = low;
             columnsHigh = high;
             oddChunkIndexes = indexes;

@@ -102,6 +102,47 @@ namespace EseBackup.Core.Tests.Pipeline
             }
         }
 
+        [Fact]
+        public void An_incremental_does_not_build_on_a_set_of_its_log_stream_committed_after_it_started()
+        {
+            // Two folders of one log stream (a copy, another snapshot) backed up into one destination: a full of the
+            // copy that commits while an incremental of the first is running is newer, but the chain check refuses a set
+            // that started before its parent ended, so building on it would commit an incremental that never restores.
+            var src = TestEnvironment.NewTempFolder("pipeline-src");
+            var copy = TestEnvironment.NewTempFolder("pipeline-copy");
+            var dest = TestEnvironment.NewTempFolder("pipeline-dest");
+            try
+            {
+                foreach (var folder in new[] { src, copy })
+                {
+                    var spec = new EseBackup.Fixtures.DatabaseFolderSpec();
+                    spec.Database.PageCount = 32;
+                    spec.Logs.FirstGeneration = 1;
+                    spec.Logs.LastGeneration = 3;
+                    spec.Logs.LogFileSize = 64 * 1024;
+                    EseBackup.Fixtures.EseFixtureWriter.WriteDatabaseFolder(folder, spec);
+                }
+                var full = RunBackup(src, dest, BackupKind.Full);
+                EseBackup.Fixtures.EseFixtureWriter.RollCurrentLog(src);
+
+                var incremental = BackupPipeline.StartSnapshot(new[] { src }, BackupKind.Incremental, dest);
+                Thread.Sleep(20); // a clock tick between the incremental's start and the copy's end
+                var copyFull = RunBackup(copy, dest, BackupKind.Full);
+                Assert.Equal(full.Manifest.LogSignature!.Random, copyFull.Manifest.LogSignature!.Random);
+                Assert.True(copyFull.EndTime > incremental.StartTime);
+                BackupPipeline.Read(incremental, dest);
+                var set = BackupPipeline.Stop(incremental, false).Set;
+
+                Assert.Equal(full.SetId, set.ParentSetId);
+                var check = BackupSetVerifier.Verify(set.Path);
+                Assert.True(check.IsValid, string.Join("; ", check.Problems));
+            }
+            finally
+            {
+                PipelineTestFolders.DeleteQuietly(src, copy, dest);
+            }
+        }
+
         [RealEseFact]
         public void The_manifest_appears_only_at_commit_and_a_set_without_it_is_incomplete()
         {
