@@ -65,7 +65,7 @@ BeforeAll {
         foreach ($p in $back.PSObject.Properties) {
             $value = $Live.($p.Name)
             if ($null -eq $value) { $p.Value | Should -BeNullOrEmpty -Because $p.Name; continue }
-            switch ($value) {
+            switch (, $value) {  # the comma: a list is one value here, not items to switch over
                 { $_ -is [enum] } { $p.Value | Should -BeExactly $value.ToString() -Because "enum $($p.Name) is written by name"; break }
                 { $_ -is [DateTimeOffset] } { ([DateTimeOffset]$p.Value).UtcDateTime | Should -Be $value.UtcDateTime -Because $p.Name; break }
                 { $_ -is [datetime] } { ([datetime]$p.Value).ToUniversalTime() | Should -Be $value.ToUniversalTime() -Because $p.Name; break }
@@ -212,6 +212,9 @@ Describe 'Exports read back field by field' {
         @{ What = 'Test-EseDatabase of a database with a bad page'; Get = { Get-Written { Test-EseDatabase -Path (Join-Path $script:BadSource 'Fixture.edb') } } }
         @{ What = 'Test-EseLogFile of a folder with a damaged log'; Get = { Get-Written { Test-EseLogFile -Path $script:BadSource -ErrorAction SilentlyContinue } } }
         @{ What = 'Get-EseDatabaseInfo'; Get = { Get-EseDatabaseInfo -Path $script:Source } }
+        @{ What = 'Restore-EseBackup'; Get = { Restore-EseBackup -Path $script:Set.Path -Destination (Join-Path $script:Root "restore-$([guid]::NewGuid().ToString('n'))") -Confirm:$false }; Times = @('RestoredAt') }
+        @{ What = 'Test-EseBackupFreshness -Detailed'; Get = { Test-EseBackupFreshness -Destination $script:Store -MaxAge '7d' -Detailed } }
+        @{ What = 'a session read and then aborted'; Get = { $s = Start-EseExternalBackup -Path $script:Source | Read-EseBackupFile -Destination (Join-Path $script:Root 'session-store'); $null = $s | Stop-EseExternalBackup -Abort; $s }; Times = @('StartTime', 'EndTime') }
     ) {
         $live = @(& $Get | Where-Object { $null -ne $_ })
         $live.Count | Should -BeGreaterThan 0
@@ -251,8 +254,19 @@ Describe 'Exports read back field by field' {
         @{ What = 'Test-EseLogFile'; Get = { Test-EseLogFile -Path $script:Source }; Absent = @('Header') }
         @{ What = 'Test-EseDatabase'; Get = { Test-EseDatabase -Path (Join-Path $script:Source 'Fixture.edb') }; Absent = @() }
         @{ What = 'Get-EseDatabaseInfo'; Get = { Get-EseDatabaseInfo -Path $script:Source }; Absent = @() }
+        @{ What = 'Restore-EseBackup'; Get = { Restore-EseBackup -Path $script:Set.Path -Destination (Join-Path $script:Root "restore-$([guid]::NewGuid().ToString('n'))") -Confirm:$false }; Absent = @() }
+        @{ What = 'Test-EseBackupFreshness -Detailed'; Get = { Test-EseBackupFreshness -Destination $script:Store -MaxAge '7d' -Detailed }; Absent = @('NewestFullSet') }
     ) {
         foreach ($live in @(& $Get)) { $null = Assert-JsonObject $live $Absent }
+    }
+
+    It 'a freshness result exports the newest full set as its path and keeps the set itself reachable' {
+        $fresh = Test-EseBackupFreshness -Destination $script:Store -MaxAge '7d' -Detailed
+        $fresh.IsCurrent | Should -BeTrue
+        $fresh.NewestFullSetPath | Should -Be $script:Set.Path
+        $fresh.NewestFullSet.SetId | Should -Be $script:Set.SetId
+        $fresh.NewestFullSet.Manifest.Kind | Should -Be 'Full'
+        ($fresh | ConvertTo-Csv | ConvertFrom-Csv).NewestFullSetPath | Should -Be $script:Set.Path
     }
 
     It 'a set exports Kind as "Full", its files as a list of flat objects, and keeps its manifest, files and nested set reachable' {

@@ -12,7 +12,14 @@ namespace EseBackup.Core.BackupSets
         public string? Source { get; set; }
         public TimeSpan MaxAge { get; set; }
         public bool IsCurrent { get; set; }
-        public BackupSet? NewestFullSet { get; set; }
+        /// <summary>
+        /// The newest complete full set, through <see cref="GetNewestFullSet"/> (or the hidden <c>NewestFullSet</c>
+        /// property the module's types.ps1xml adds): a whole set would make an export nest manifests and files.
+        /// </summary>
+        internal BackupSet? NewestFullSet { get; set; }
+        public BackupSet? GetNewestFullSet() => NewestFullSet;
+        /// <summary>Where the newest full set is (its folder), for exports.</summary>
+        public string? NewestFullSetPath => NewestFullSet?.Path;
         /// <summary>When the newest full set ended, UTC (<see cref="UtcTime"/>).</summary>
         public DateTimeOffset? NewestFullTime => NewestFullSet?.EndTime;
         public TimeSpan? Age { get; set; }

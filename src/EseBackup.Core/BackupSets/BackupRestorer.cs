@@ -204,9 +204,9 @@ namespace EseBackup.Core.BackupSets
     {
         public string Destination { get; set; } = "";
         public string SetPath { get; set; } = "";
-        public List<string> ChainSets { get; set; } = new List<string>();
-        public List<string> Databases { get; set; } = new List<string>();
-        public List<string> Logs { get; set; } = new List<string>();
+        public TextList ChainSets { get; set; } = new TextList();
+        public TextList Databases { get; set; } = new TextList();
+        public TextList Logs { get; set; } = new TextList();
         public string? LogBaseName { get; set; }
         public long LogGenerationLow { get; set; }
         public long LogGenerationHigh { get; set; }
@@ -322,9 +322,9 @@ namespace EseBackup.Core.BackupSets
                 {
                     Destination = dest,
                     SetPath = plan.Chain.Last.Path,
-                    ChainSets = plan.Chain.Sets.Select(s => s.Path).ToList(),
-                    Databases = plan.Files.Where(f => f.Role == BackupFileRole.Database).Select(f => f.Target).ToList(),
-                    Logs = plan.Files.Where(f => f.Role == BackupFileRole.Log).Select(f => f.Target).ToList(),
+                    ChainSets = new TextList(plan.Chain.Sets.Select(s => s.Path)),
+                    Databases = new TextList(plan.Files.Where(f => f.Role == BackupFileRole.Database).Select(f => f.Target)),
+                    Logs = new TextList(plan.Files.Where(f => f.Role == BackupFileRole.Log).Select(f => f.Target)),
                     LogBaseName = plan.LogBaseName,
                     LogGenerationLow = plan.LogGenerationLow,
                     LogGenerationHigh = plan.LogGenerationHigh,

@@ -67,6 +67,9 @@ namespace EseBackup.Core.BackupSets
         public BackupSet? CommittedSet { get; private set; }
 
         /// <summary>A set folder name of either form (<see cref="SetFolderName"/>).</summary>
+        /// <summary>What a session's Attachment shows in a table cell or an Export-Csv row: the set being written.</summary>
+        public override string ToString() => SetPath;
+
         public static bool LooksLikeSetName(string name) => SetFolderName.IsMatch(name);
 
         /// <summary>

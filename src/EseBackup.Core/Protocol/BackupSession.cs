@@ -183,7 +183,7 @@ namespace EseBackup.Core.Protocol
                 if (_state != BackupSessionState.Started)
                     throw Sequence($"JetGetAttachInfo was already called (the session is {_state}).");
                 var list = Guard(() => Source.GetAttachInfo());
-                _databases = list;
+                _databases = new TextList(list);
                 foreach (var db in list) _allowedFiles.Add(db);
                 _state = BackupSessionState.ReadingDatabases;
                 return list;

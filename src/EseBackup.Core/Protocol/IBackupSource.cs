@@ -103,5 +103,9 @@ namespace EseBackup.Core.Protocol
 
         /// <summary>The log base name: "edb", "E00", "USS".</summary>
         public string BaseName { get; }
+
+        /// <summary>One line for a table cell or an Export-Csv row: <c>edb generations 3-7 (5 logs)</c>.</summary>
+        public override string ToString() =>
+            Files.Count == 0 ? $"{BaseName}: no logs" : $"{BaseName} generations {LowGeneration}-{HighGeneration} ({Files.Count} log{(Files.Count == 1 ? "" : "s")})";
     }
 }

@@ -132,6 +132,9 @@ namespace EseBackup.Core.Sources
 
         public string Description => $"ESE instance {_instance.Name}";
 
+        /// <summary>What a table cell or an Export-Csv row of a session shows for its source.</summary>
+        public override string ToString() => Description;
+
         public bool CanTruncateLogs => true;
 
         /// <summary>True between a successful <see cref="BeginBackup"/> and the end of that backup.</summary>

@@ -77,6 +77,9 @@ namespace EseBackup.Core.Sources
         /// <summary>The log folder: what identifies this source (two backups of one folder cannot run at once).</summary>
         public string Description => LogFolder;
 
+        /// <summary>What a table cell or an Export-Csv row of a session shows for its source.</summary>
+        public override string ToString() => Description;
+
         public string LogFolder { get; }
 
         public IReadOnlyList<string> DatabasePaths { get; }
